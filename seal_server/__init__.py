@@ -1,0 +1,85 @@
+"""The seal authority's Flask application."""
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as settings
+from . import i18n
+from .i18n import N_
+from .extensions import db, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+MAX_QUERY_STRING = 4096
+
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config=None):
+    """Build the app from SEAL_* environment variables, then `config` on top (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(settings.from_environ(instance_path=app.instance_path))
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    i18n.init_app(app)
+
+    from . import audit  # noqa: F401  (registers the model)
+    from .accounts import models as _accounts  # noqa: F401
+    from .demo import bp as demo_bp
+    from .health import bp as health_bp
+    from .seals import cache
+    from .seals.views import bp as seals_bp
+
+    cache.init_app(app)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(seals_bp)
+    if app.config["SEAL_DEMO"]:
+        app.register_blueprint(demo_bp)
+
+    _guard_requests(app)
+    return app
+
+
+def _guard_requests(app):
+    @app.before_request
+    def refuse_oversized_query():
+        if len(request.query_string) > MAX_QUERY_STRING:
+            return render_template("error.html", code=414, message=N_("The address is too long.")), 414
+
+    @app.after_request
+    def page_headers(response):
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+    for code, message in ((400, N_("The request could not be understood.")),
+                          (404, N_("Nothing was found at this address.")),
+                          (405, N_("This address does not accept that kind of request.")),
+                          (500, N_("Something went wrong on our side; please try again."))):
+        app.register_error_handler(
+            code, lambda error, code=code, message=message: (
+                render_template("error.html", code=code, message=message), code)
+        )
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys and let readers work while one writer commits."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

@@ -1,0 +1,168 @@
+"""The `seal-server` command: thin wrappers over the services."""
+import json
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
+
+from .clock import parse_iso, utcnow
+from .config import ConfigError
+from .domains import DomainError, normalize_domain
+from .extensions import db
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def cli():
+    """Run and operate the trust-seal authority."""
+
+
+def _when(value):
+    if value is None:
+        return utcnow()
+    try:
+        return parse_iso(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time such as 2026-11-23T10:00:00+03:30")
+
+
+@cli.command("init-db")
+@with_appcontext
+def init_db():
+    """Create or upgrade the database schema."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo("database is up to date")
+
+
+@cli.command("demo")
+@with_appcontext
+def demo():
+    """Load demo seals in every state and print their snippets."""
+    from .demo import load_demo, shop_url
+    from .seals.service import snippet
+
+    for key, seal in load_demo(utcnow()):
+        click.echo(f"# {key}: {seal.domain} ({seal.status}) - demo shop page: {shop_url(seal)}")
+        click.echo(snippet(seal))
+        click.echo()
+
+
+@cli.command("issue")
+@click.option("--domain", required=True, help="The shop's registered domain.")
+@click.option("--name-fa", required=True, help="Business name in Persian.")
+@click.option("--name-en", default="", help="Business name in Latin letters.")
+@click.option("--owner", required=True, help="Owner's full name, or the company name with --legal.")
+@click.option("--legal", is_flag=True, help="The owner is a company.")
+@click.option("--kind", type=click.Choice(["standard", "gray", "temporary"]), default="standard")
+@click.option("--stars", type=click.IntRange(0, 5), default=None)
+@click.option("--days", type=click.IntRange(1, 3650), default=None, help="Validity in days.")
+@click.option("--json", "as_json", is_flag=True, help="Print {id, code, snippet, verify_url, badge_url}.")
+@with_appcontext
+def issue(domain, name_fa, name_en, owner, legal, kind, stars, days, as_json):
+    """Issue a seal directly (operator use)."""
+    from .accounts.models import LEGAL, NATURAL, Owner
+    from .seals import service
+    from .seals.models import Business
+
+    try:
+        domain = normalize_domain(domain)
+    except DomainError as error:
+        raise click.BadParameter(str(error), param_hint="--domain")
+    if not owner.strip() or not name_fa.strip():
+        raise click.BadParameter("must not be empty", param_hint="--owner/--name-fa")
+    if legal:
+        person = Owner(kind=LEGAL, company_name=owner.strip())
+    else:
+        first, _, last = owner.strip().rpartition(" ")
+        person = Owner(kind=NATURAL, first_name=first or last, last_name=last if first else "")
+    business = Business(owner=person, name_fa=name_fa.strip(), name_en=name_en.strip(), domain=domain)
+    db.session.add(business)
+    seal = service.issue_seal(business, now=utcnow(), actor="cli", kind=kind, stars=stars, days=days)
+    urls = service.urls_for(seal)
+    result = {"id": seal.public_id, "code": urls["code"], "snippet": str(service.snippet(seal)),
+              "verify_url": urls["verify_url"], "badge_url": urls["badge_url"]}
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        click.echo(f"issued seal {seal.public_id} for {domain}, valid until {seal.expires_at.date()}")
+        click.echo(result["snippet"])
+
+
+def _lifecycle(action, public_id, reason):
+    from .seals import service
+
+    seal = service.change_status(public_id, action, now=utcnow(), actor="cli", reason=reason)
+    click.echo(f"seal {seal.public_id} is now {seal.status}")
+
+
+@cli.command("suspend")
+@click.argument("public_id")
+@click.option("--reason", required=True)
+@with_appcontext
+def suspend(public_id, reason):
+    """Suspend an active seal."""
+    _lifecycle("suspend", public_id, reason)
+
+
+@cli.command("reinstate")
+@click.argument("public_id")
+@click.option("--reason", default=None)
+@with_appcontext
+def reinstate(public_id, reason):
+    """Reinstate a suspended seal."""
+    _lifecycle("reinstate", public_id, reason)
+
+
+@cli.command("revoke")
+@click.argument("public_id")
+@click.option("--reason", required=True)
+@with_appcontext
+def revoke(public_id, reason):
+    """Revoke a seal for good."""
+    _lifecycle("revoke", public_id, reason)
+
+
+@cli.command("tick")
+@click.option("--now", "now_text", default=None, help="ISO 8601 time to run the clock at (default: now).")
+@with_appcontext
+def tick(now_text):
+    """Run everything that is due: expiry, deadlines, reminders, outbox."""
+    from .tasks import tick as run_tick
+
+    click.echo(json.dumps(run_tick(_when(now_text)), ensure_ascii=False))
+
+
+def main(argv=None):
+    """Entry point: errors are one line on stderr and a non-zero exit, never a traceback."""
+    from .seals.service import SealError
+
+    try:
+        code = cli.main(args=argv, prog_name="seal-server", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.exceptions.Abort:
+        click.echo("seal-server: aborted", err=True)
+        return 1
+    except click.ClickException as error:
+        click.echo(f"seal-server: {error.format_message()}", err=True)
+        return error.exit_code
+    except (SealError, ConfigError) as error:
+        click.echo(f"seal-server: {error}", err=True)
+        return 1
+    except SQLAlchemyError as error:
+        first_line = str(error).splitlines()[0]
+        click.echo(f"seal-server: database error ({first_line}); has 'seal-server init-db' been run?", err=True)
+        return 1
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

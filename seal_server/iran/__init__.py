@@ -1,0 +1,1 @@
+"""Pure helpers for Iranian conventions: digits, calendars, identifiers. No Flask here."""

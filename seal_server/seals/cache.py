@@ -1,0 +1,67 @@
+"""Per-worker cache of seal snapshots: the badge route's warm path touches no database.
+
+Entries live SEAL_BADGE_CACHE_SECONDS (30 s by default), so a status change made
+on another worker shows within that time; the worker that makes a change drops
+its own entry at once.
+"""
+import threading
+
+from cachetools import TTLCache
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import Seal
+from .rules import SealSnapshot
+
+_MISSING = object()
+
+
+class SnapshotCache:
+    def __init__(self, ttl, maxsize=100_000):
+        self._entries = TTLCache(maxsize=maxsize, ttl=ttl)
+        self._lock = threading.Lock()
+
+    def get(self, public_id, load):
+        with self._lock:
+            found = self._entries.get(public_id, _MISSING)
+        if found is _MISSING:
+            found = load(public_id)
+            with self._lock:
+                self._entries[public_id] = found
+        return found
+
+    def invalidate(self, public_id):
+        with self._lock:
+            self._entries.pop(public_id, None)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+
+def init_app(app):
+    app.extensions["seal_snapshots"] = SnapshotCache(ttl=app.config["SEAL_BADGE_CACHE_SECONDS"])
+
+
+def _cache():
+    return current_app.extensions["seal_snapshots"]
+
+
+def _load(public_id):
+    row = db.session.execute(
+        select(
+            Seal.public_id, Seal.domain, Seal.serial, Seal.kind,
+            Seal.stars, Seal.status, Seal.expires_at,
+        ).where(Seal.public_id == public_id)
+    ).one_or_none()
+    return SealSnapshot(*row) if row is not None else None
+
+
+def snapshot(public_id):
+    """The seal's snapshot, or None for an unknown id."""
+    return _cache().get(public_id, _load)
+
+
+def invalidate(public_id):
+    _cache().invalidate(public_id)

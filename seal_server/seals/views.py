@@ -1,0 +1,152 @@
+"""Public routes: the badge, the verification page, the JSON API and the registry."""
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
+
+from .. import signing
+from ..clock import utcnow
+from ..i18n import pick_language
+from ..iran.digits import parse_int
+from . import badge as badges
+from . import cache, rules, service
+from .openapi import OPENAPI
+from .record import record_for
+
+bp = Blueprint("seals", __name__)
+
+BADGE_CACHE_CONTROL = "public, max-age=30, s-maxage=30, stale-while-revalidate=30, stale-if-error=86400"
+
+
+def _checked_seal(public_id):
+    """The seal when `code` in the query string belongs to it, else None."""
+    try:
+        seal = service.get_seal(public_id)
+    except service.SealNotFound:
+        return None
+    code = request.args.get("code", "")
+    if not signing.verify_seal_code(code, seal.public_id, seal.domain, seal.serial):
+        return None
+    return seal
+
+
+@bp.get("/badge/<public_id>.svg")
+def badge(public_id):
+    lang = pick_language(request.args.get("lang"))
+    size = request.args.get("size", badges.DEFAULT_SIZE)
+    snapshot = cache.snapshot(public_id) if rules.is_public_id(public_id) else None
+    code_ok = snapshot is not None and signing.verify_seal_code(
+        request.args.get("code", ""), snapshot.public_id, snapshot.domain, snapshot.serial
+    )
+    state = rules.badge_state(snapshot, code_ok, request.headers.get("Referer"), utcnow())
+    rendered = badges.render(
+        state, snapshot.kind if code_ok else "", snapshot.stars if code_ok else 0, lang,
+        size if size in badges.SIZES else badges.DEFAULT_SIZE,
+    )
+    response = current_app.response_class(rendered.body, mimetype="image/svg+xml")
+    response.status_code = 404 if state == rules.INVALID else 200
+    response.set_etag(rendered.etag)
+    response.headers.update({
+        "X-Seal-State": state,
+        "Cache-Control": BADGE_CACHE_CONTROL,
+        "Vary": "Referer",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "Cross-Origin-Resource-Policy": "cross-origin",
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "X-Seal-State",
+    })
+    if response.status_code == 200 and request.if_none_match.contains(rendered.etag):
+        response.status_code = 304
+        response.set_data(b"")
+    return response
+
+
+def _came_from(seal):
+    """The foreign host the visitor came from, when it is not the seal's domain nor ours."""
+    host = rules.referer_host(request.headers.get("Referer"))
+    own = rules.referer_host(current_app.config["SEAL_BASE_URL"])
+    if host is None or host == own or rules.host_matches(host, seal.domain):
+        return None
+    return host
+
+
+@bp.get("/verify/<public_id>")
+def verify(public_id):
+    seal = _checked_seal(public_id)
+    if seal is None:
+        referer = request.headers.get("Referer")
+        return render_template("seals/invalid.html", came_from=rules.referer_host(referer)), 404
+    now = utcnow()
+    return render_template(
+        "seals/verify.html",
+        seal=seal,
+        business=seal.business,
+        status=rules.effective_status(seal.status, seal.expires_at, now),
+        days_left=rules.days_left(seal.expires_at, now),
+        record=record_for(seal),
+        came_from=_came_from(seal),
+    )
+
+
+@bp.get("/report/<public_id>")
+def report(public_id):
+    """Where the verification page's complaint and violation buttons lead."""
+    seal = _checked_seal(public_id)
+    if seal is None:
+        abort(404)
+    kind = "violation" if request.args.get("kind") == "violation" else "complaint"
+    return render_template("seals/report.html", seal=seal, kind=kind)
+
+
+def seal_json(seal, now):
+    urls = service.urls_for(seal)
+    business = seal.business
+    return {
+        "id": seal.public_id,
+        "domain": seal.domain,
+        "name_fa": business.name_fa,
+        "name_en": business.name_en,
+        "owner": business.owner.display_name,
+        "kind": seal.kind,
+        "stars": seal.stars,
+        "status": rules.effective_status(seal.status, seal.expires_at, now),
+        "issued_at": seal.issued_at.isoformat(),
+        "expires_at": seal.expires_at.isoformat(),
+        "days_left": rules.days_left(seal.expires_at, now),
+        "verify_url": urls["verify_url"],
+        "badge_url": urls["badge_url"],
+        "record": record_for(seal),
+    }
+
+
+def _api(payload, status=200):
+    response = jsonify(payload)
+    response.status_code = status
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=30" if status == 200 else "no-store"
+    return response
+
+
+@bp.get("/api/v1/seals/<public_id>")
+def api_seal(public_id):
+    seal = _checked_seal(public_id)
+    if seal is None:
+        return _api({"error": "unknown seal id or wrong code"}, 404)
+    return _api(seal_json(seal, utcnow()))
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    return _api(OPENAPI)
+
+
+@bp.get("/registry")
+def registry():
+    query = request.args.get("q", "")[:100]
+    page = parse_int(request.args.get("page")) or 1
+    results = service.search_active(query, max(page, 1), now=utcnow())
+    links = {seal.public_id: service.urls_for(seal)["verify_url"] for seal in results.items}
+    return render_template("seals/registry.html", query=query, results=results, links=links)
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html")
+
