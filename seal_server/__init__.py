@@ -38,10 +38,12 @@ def create_app(config=None):
     from .health import bp as health_bp
     from .seals import cache
     from .seals.views import bp as seals_bp
+    from .widget import bp as widget_bp
 
     cache.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(seals_bp)
+    app.register_blueprint(widget_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

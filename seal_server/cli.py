@@ -65,15 +65,16 @@ def demo():
 @click.option("--stars", type=click.IntRange(0, 5), default=None)
 @click.option("--days", type=click.IntRange(1, 3650), default=None, help="Validity in days.")
 @click.option("--json", "as_json", is_flag=True, help="Print {id, code, snippet, verify_url, badge_url}.")
+@click.option("--allow-local", is_flag=True, help="Accept localhost or an IP address as the domain (demos and tests).")
 @with_appcontext
-def issue(domain, name_fa, name_en, owner, legal, kind, stars, days, as_json):
+def issue(domain, name_fa, name_en, owner, legal, kind, stars, days, as_json, allow_local):
     """Issue a seal directly (operator use)."""
     from .accounts.models import LEGAL, NATURAL, Owner
     from .seals import service
     from .seals.models import Business
 
     try:
-        domain = normalize_domain(domain)
+        domain = normalize_domain(domain, allow_local=allow_local)
     except DomainError as error:
         raise click.BadParameter(str(error), param_hint="--domain")
     if not owner.strip() or not name_fa.strip():

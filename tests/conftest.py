@@ -1,0 +1,151 @@
+"""Shared fixtures: a fresh app per test on SQLite (or PostgreSQL), a live server, a browser.
+
+SEAL_TEST_DATABASE_URL selects the database (default: a SQLite file per session).
+The schema is built once per session by running the real migrations.
+"""
+import os
+import shutil
+import threading
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from seal_server import create_app
+from seal_server.extensions import db
+
+TEST_KEYS = ["test-key-old-0123456789abcdefghijklmnop", "test-key-new-0123456789abcdefghijklmnop"]
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+CHROMIUM = os.environ.get("SEAL_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _reset_schema(url):
+    """Drop whatever a previous run left, so the migrations run from nothing."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("SEAL_TEST_DATABASE_URL")
+    if not url:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "seal.sqlite3")
+    _reset_schema(url)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def make_app(database_url, **overrides):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SEAL_SECRET_KEYS": list(TEST_KEYS),
+        "SECRET_KEY": TEST_KEYS[-1],
+        "SEAL_BASE_URL": "http://seal.test",
+        "SEAL_DEMO": False,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def _empty_tables(app):
+    with app.app_context():
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_config():
+    """Override per module or test to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
+    app = make_app(database_url, **app_config)
+    yield app
+    _empty_tables(app)
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def now():
+    return NOW
+
+
+class LiveServer:
+    """The real app served over HTTP on a loopback port, in a thread."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        app.config["SEAL_BASE_URL"] = self.url
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/test installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
