@@ -18,13 +18,15 @@ bp = Blueprint("demo", __name__, url_prefix="/demo")
 FOREIGN_DEMO_DOMAIN = "another-shop.example"
 
 
-def _base_host():
-    return urlsplit(current_app.config["SEAL_BASE_URL"]).hostname
+def shop_host():
+    """Demo shops live on a loopback name other than the authority's, as real shops would."""
+    base = urlsplit(current_app.config["SEAL_BASE_URL"]).hostname
+    return "127.0.0.1" if base == "localhost" else "localhost"
 
 
 def _demo_shops():
     """(key, domain, kind, stars, final action, Persian name, English name)."""
-    host = _base_host()
+    host = shop_host()
     return [
         ("valid", host, "standard", 2, None, "فروشگاه نمونه کتاب", "Sample Book Shop"),
         ("gray", "gray-shop.localhost", "gray", 0, None, "فروشگاه خاکستری", "Gray Shop"),
@@ -74,8 +76,8 @@ def load_demo(now):
 def shop_url(seal):
     """Where the demo shop page of `seal` is served: on its own domain when that is local."""
     base = urlsplit(current_app.config["SEAL_BASE_URL"])
-    local = seal.domain in (base.hostname, "localhost") or seal.domain.endswith(".localhost")
-    host = seal.domain if local else base.hostname
+    local = seal.domain in ("127.0.0.1", "localhost") or seal.domain.endswith(".localhost")
+    host = seal.domain if local else shop_host()
     port = f":{base.port}" if base.port else ""
     return f"{base.scheme}://{host}{port}/demo/shop/{seal.public_id}"
 
@@ -92,4 +94,12 @@ def shop(public_id):
         seal = service.get_seal(public_id)
     except service.SealNotFound:
         abort(404)
-    return render_template("demo/shop.html", seal=seal, snippet=service.snippet(seal))
+    response = current_app.make_response(
+        render_template("demo/shop.html", seal=seal, snippet=service.snippet(seal)))
+    # A shop's page loads the badge from the authority's origin, so the demo page allows it too.
+    authority = current_app.config["SEAL_BASE_URL"]
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; img-src 'self' {authority}; script-src 'self' {authority}; "
+        "style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    return response

@@ -11,7 +11,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from flask import g, request, url_for
+from flask import has_request_context, request, url_for
 
 from .iran.calendar import TEHRAN, gregorian_date, jalali_date, jalali_numeric
 from .iran.digits import to_persian_digits
@@ -40,10 +40,10 @@ def pick_language(value):
 
 
 def current_language():
-    lang = g.get("lang")
-    if lang is None:
-        lang = g.lang = pick_language(request.args.get("lang"))
-    return lang
+    """?lang=en picks English; Persian otherwise, and outside requests."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    return pick_language(request.args.get("lang"))
 
 
 def gettext(message, **variables):

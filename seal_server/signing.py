@@ -4,7 +4,9 @@ Keys come from SEAL_SECRET_KEYS, newest last: new signatures use the newest key
 and every listed key still verifies, so rotating in a key never breaks a
 snippet already pasted on a shop.
 """
+import functools
 import hashlib
+import hmac
 
 from flask import current_app
 from itsdangerous import Signer
@@ -12,9 +14,14 @@ from itsdangerous import Signer
 SEAL_CODE_SALT = "seal-code.v1"
 
 
-def _signer(salt, keys=None):
-    keys = keys if keys is not None else current_app.config["SEAL_SECRET_KEYS"]
-    return Signer(list(keys), salt=salt, digest_method=hashlib.sha256)
+@functools.lru_cache(maxsize=32)
+def _signers(salt, keys):
+    """One Signer per key, newest first; built once because deriving keys costs hashing."""
+    return tuple(Signer(key, salt=salt, digest_method=hashlib.sha256) for key in reversed(keys))
+
+
+def _keys(keys):
+    return tuple(keys if keys is not None else current_app.config["SEAL_SECRET_KEYS"])
 
 
 def _seal_payload(public_id, domain, serial):
@@ -23,17 +30,18 @@ def _seal_payload(public_id, domain, serial):
 
 def seal_code(public_id, domain, serial, keys=None):
     """The code a shop pastes: a signature binding seal id, registered domain and serial."""
-    return _signer(SEAL_CODE_SALT, keys).get_signature(_seal_payload(public_id, domain, serial)).decode()
+    newest = _signers(SEAL_CODE_SALT, _keys(keys))[0]
+    return newest.get_signature(_seal_payload(public_id, domain, serial)).decode()
 
 
 def verify_seal_code(code, public_id, domain, serial, keys=None):
-    """True when `code` was issued for exactly this seal id, domain and serial."""
-    if not code or len(code) > 128:
+    """True when `code` is exactly the code of this seal id, domain and serial under a listed key."""
+    if not isinstance(code, str) or not code or len(code) > 128:
         return False
-    try:
-        signature = code.encode("ascii")
-    except UnicodeEncodeError:
-        return False
-    return _signer(SEAL_CODE_SALT, keys).verify_signature(
-        _seal_payload(public_id, domain, serial), signature
+    given = code.encode("utf-8", "replace")
+    payload = _seal_payload(public_id, domain, serial)
+    # Compare the canonical text, not decoded bytes, so no two spellings of a code both pass.
+    return any(
+        hmac.compare_digest(signer.get_signature(payload), given)
+        for signer in _signers(SEAL_CODE_SALT, _keys(keys))
     )

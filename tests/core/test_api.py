@@ -1,0 +1,67 @@
+from datetime import datetime, timedelta
+
+import pytest
+
+from seal_server.seals import service
+from tests.factories import issue
+
+
+def api_url(seal, code=None):
+    return f"/api/v1/seals/{seal.public_id}?code={code or service.code_for(seal)}"
+
+
+def test_seal_json_has_the_contract_fields(ctx, client, now):
+    seal = issue(now=now)
+    response = client.get(api_url(seal))
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    data = response.get_json()
+    assert set(data) == {"id", "domain", "name_fa", "name_en", "owner", "kind", "stars", "status", "issued_at",
+                         "expires_at", "days_left", "verify_url", "badge_url", "record"}
+    assert data["id"] == seal.public_id and data["domain"] == "shop.example"
+    assert (data["owner"], data["kind"], data["stars"], data["status"]) == ("مریم احمدی", "standard", 1, "active")
+    assert datetime.fromisoformat(data["issued_at"]) == now
+    assert data["issued_at"].endswith("+00:00")
+    assert data["record"] == {"complaints_total": 0, "complaints_open": 0, "non_responses": 0,
+                              "nonconformities_open": 0}
+    assert data["verify_url"].startswith("http://seal.test/verify/" + seal.public_id + "?code=")
+    assert data["badge_url"].startswith("http://seal.test/badge/" + seal.public_id + ".svg?code=")
+    assert 0 < data["days_left"] <= 730
+    assert "national_code" not in response.get_data(as_text=True)
+
+
+def test_company_owner_name(ctx, client, now):
+    seal = issue(now=now, legal=True)
+    assert client.get(api_url(seal)).get_json()["owner"] == "شرکت نمونه"
+
+
+def test_expired_status_and_days_left(ctx, client, now):
+    seal = issue(now=now - timedelta(days=731))
+    data = client.get(api_url(seal)).get_json()
+    assert (data["status"], data["days_left"]) == ("expired", 0)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/seals/zzzzzzzzzzzz?code=x", "/api/v1/seals/bad!id",
+                                  "/api/v1/seals/%ff?code=%ff"])
+def test_unknown_is_json_404(ctx, client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "error" in response.get_json()
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_wrong_code_is_404(ctx, client, now):
+    seal = issue(now=now)
+    assert client.get(api_url(seal, code="nope")).status_code == 404
+
+
+def test_openapi_document_describes_the_response(ctx, client, now):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    operation = spec["paths"]["/api/v1/seals/{id}"]["get"]
+    assert set(operation["responses"]) == {"200", "404"}
+    schema = spec["components"]["schemas"]["Seal"]
+    seal = issue(now=now)
+    data = client.get(api_url(seal)).get_json()
+    assert set(schema["required"]) == set(data)
+    assert set(schema["properties"]["record"]["required"]) == set(data["record"])

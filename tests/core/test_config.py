@@ -1,0 +1,43 @@
+import pytest
+
+from seal_server import create_app
+from seal_server.config import DEV_SECRET, ConfigError, from_environ
+
+
+def test_development_defaults():
+    config = from_environ({}, instance_path="/tmp/x")
+    assert config["SEAL_SECRET_KEYS"] == [DEV_SECRET]
+    assert config["SQLALCHEMY_DATABASE_URI"] == "sqlite:////tmp/x/seal.sqlite3"
+    assert config["SEAL_VALIDITY_DAYS"] == 730
+
+
+def test_keys_are_a_list_newest_last():
+    config = from_environ({"SEAL_SECRET_KEYS": " old-key , new-key "})
+    assert config["SEAL_SECRET_KEYS"] == ["old-key", "new-key"]
+    assert config["SECRET_KEY"] == "new-key"
+
+
+@pytest.mark.parametrize("keys, reason", [(None, "not set"), ("", "not set"), (DEV_SECRET, "development default"),
+                                          ("short", "shorter than 32")])
+def test_production_refuses_weak_or_missing_secrets(keys, reason, monkeypatch):
+    environ = {"SEAL_ENV": "production"}
+    if keys is not None:
+        environ["SEAL_SECRET_KEYS"] = keys
+    with pytest.raises(ConfigError, match=reason):
+        from_environ(environ)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    if keys is None:
+        monkeypatch.delenv("SEAL_SECRET_KEYS", raising=False)
+    with pytest.raises(ConfigError):
+        create_app()
+
+
+def test_production_with_a_strong_key():
+    config = from_environ({"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40})
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_bad_number_is_a_clear_error():
+    with pytest.raises(ConfigError, match="SEAL_VALIDITY_DAYS must be a whole number"):
+        from_environ({"SEAL_VALIDITY_DAYS": "two years"})
