@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from . import config as settings
 from . import i18n
 from .i18n import N_
-from .extensions import db, migrate
+from .extensions import csrf, db, limiter, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 MAX_QUERY_STRING = 4096
@@ -31,9 +31,14 @@ def create_app(config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     i18n.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
 
     from . import audit  # noqa: F401  (registers the model)
     from .accounts import models as _accounts  # noqa: F401
+    from .accounts.views import bp as accounts_bp
+    from .notify import models as _notify  # noqa: F401
+    from .notify.views import bp as notify_bp
     from .demo import bp as demo_bp
     from .health import bp as health_bp
     from .seals import cache
@@ -44,6 +49,8 @@ def create_app(config=None):
     app.register_blueprint(health_bp)
     app.register_blueprint(seals_bp)
     app.register_blueprint(widget_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(notify_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

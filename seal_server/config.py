@@ -43,6 +43,14 @@ def from_environ(environ=None, instance_path="."):
             )
     if not keys:
         keys = [DEV_SECRET]
+    sms_backend = _env(environ, "SEAL_SMS_BACKEND", "outbox")
+    if sms_backend not in ("outbox", "kavenegar"):
+        raise ConfigError(f"SEAL_SMS_BACKEND must be 'outbox' or 'kavenegar', got {sms_backend!r}")
+    if sms_backend == "kavenegar" and not _env(environ, "SEAL_KAVENEGAR_API_KEY"):
+        raise ConfigError("SEAL_SMS_BACKEND is kavenegar but SEAL_KAVENEGAR_API_KEY is not set")
+    email_backend = _env(environ, "SEAL_EMAIL_BACKEND", "outbox")
+    if email_backend not in ("outbox", "smtp"):
+        raise ConfigError(f"SEAL_EMAIL_BACKEND must be 'outbox' or 'smtp', got {email_backend!r}")
     database_url = _env(
         environ, "SEAL_DATABASE_URL", "sqlite:///" + os.path.join(instance_path, "seal.sqlite3")
     )
@@ -60,6 +68,37 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_AUTHORITY_NAME_FA": _env(environ, "SEAL_AUTHORITY_NAME_FA", "مرجع نماد اعتماد"),
         "SEAL_AUTHORITY_NAME_EN": _env(environ, "SEAL_AUTHORITY_NAME_EN", "Trust Seal Authority"),
         "SEAL_CONTACT_EMAIL": _env(environ, "SEAL_CONTACT_EMAIL", "support@seal.example"),
+        # notifications: the outbox backends keep messages readable at /outbox (never in production)
+        "SEAL_SMS_BACKEND": sms_backend,
+        "SEAL_KAVENEGAR_API_KEY": _env(environ, "SEAL_KAVENEGAR_API_KEY"),
+        "SEAL_KAVENEGAR_SENDER": _env(environ, "SEAL_KAVENEGAR_SENDER"),
+        "SEAL_KAVENEGAR_URL": _env(environ, "SEAL_KAVENEGAR_URL", "https://api.kavenegar.com").rstrip("/"),
+        "SEAL_EMAIL_BACKEND": email_backend,
+        "SEAL_SMTP_HOST": _env(environ, "SEAL_SMTP_HOST", "127.0.0.1"),
+        "SEAL_SMTP_PORT": _int(environ, "SEAL_SMTP_PORT", 25),
+        "SEAL_SMTP_USER": _env(environ, "SEAL_SMTP_USER"),
+        "SEAL_SMTP_PASSWORD": _env(environ, "SEAL_SMTP_PASSWORD"),
+        "SEAL_SMTP_STARTTLS": _env(environ, "SEAL_SMTP_STARTTLS", "0") == "1",
+        "SEAL_MAIL_FROM": _env(environ, "SEAL_MAIL_FROM", "no-reply@seal.example"),
+        "SEAL_NOTIFY_TIMEOUT": _int(environ, "SEAL_NOTIFY_TIMEOUT", 10),
+        "SEAL_OUTBOX_PAGE": _env(environ, "SEAL_OUTBOX_PAGE", "0" if env == "production" else "1") == "1",
+        # one-time login codes and the limits on sending them (SMS costs money and is abused)
+        "SEAL_OTP_TTL_SECONDS": _int(environ, "SEAL_OTP_TTL_SECONDS", 600),
+        "SEAL_OTP_MAX_TRIES": _int(environ, "SEAL_OTP_MAX_TRIES", 5),
+        "SEAL_OTP_ACCOUNT_TRIES_PER_HOUR": _int(environ, "SEAL_OTP_ACCOUNT_TRIES_PER_HOUR", 100),
+        "SEAL_OTP_RESEND_SECONDS": _int(environ, "SEAL_OTP_RESEND_SECONDS", 60),
+        "SEAL_OTP_SENDS_PER_NUMBER_HOUR": _int(environ, "SEAL_OTP_SENDS_PER_NUMBER_HOUR", 5),
+        "SEAL_OTP_SENDS_PER_IP_HOUR": _int(environ, "SEAL_OTP_SENDS_PER_IP_HOUR", 20),
+        "SEAL_OTP_SENDS_PER_HOUR": _int(environ, "SEAL_OTP_SENDS_PER_HOUR", 1000),
+        "RATELIMIT_STORAGE_URI": _env(environ, "SEAL_REDIS_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # onboarding: uploads live outside the web root; the fetcher refuses loopback unless told
+        "SEAL_UPLOAD_DIR": _env(environ, "SEAL_UPLOAD_DIR", os.path.join(instance_path, "uploads")),
+        "SEAL_UPLOAD_MAX_BYTES": _int(environ, "SEAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
+        "SEAL_PROOF_TOKEN_DAYS": _int(environ, "SEAL_PROOF_TOKEN_DAYS", 7),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PERMANENT_SESSION_LIFETIME": _int(environ, "SEAL_SESSION_SECONDS", 12 * 3600),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, String
+from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -31,8 +31,13 @@ class Owner(db.Model):
     legal_national_id: Mapped[Optional[str]] = mapped_column(String(11), index=True)
     registration_number: Mapped[Optional[str]] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the signed-in account that declared this identity (None for owners entered by an operator)
+    account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"), index=True)
+    # a legal person's chief executive
+    ceo_name: Mapped[Optional[str]] = mapped_column(String(160))
 
     businesses = relationship("Business", back_populates="owner")
+    account = relationship("Account", back_populates="owners")
 
     @property
     def display_name(self):
@@ -40,3 +45,37 @@ class Owner(db.Model):
         if self.kind == LEGAL:
             return self.company_name or ""
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+class Account(db.Model):
+    """Someone who signs in with a national code and mobile number (and, optionally, a password)."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    national_code: Mapped[str] = mapped_column(String(10), unique=True)
+    mobile: Mapped[str] = mapped_column(String(11), index=True)
+    password_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    is_staff: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    owners = relationship("Owner", back_populates="account", order_by="Owner.id")
+
+
+class OtpChallenge(db.Model):
+    """One SMS code sent for one sign-in attempt; only an HMAC of the code is kept."""
+
+    __tablename__ = "otp_challenges"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)  # random, also held in the session
+    national_code: Mapped[str] = mapped_column(String(10), index=True)
+    mobile: Mapped[str] = mapped_column(String(11), index=True)
+    account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(45), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    delivered: Mapped[bool] = mapped_column(default=False)

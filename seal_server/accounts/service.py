@@ -1,0 +1,187 @@
+"""Sign-up and sign-in: one-time SMS codes with their limits, and optional passwords."""
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..i18n import gettext
+from ..iran.digits import to_latin_digits
+from ..iran.identifiers import IdentifierError, clean_mobile, clean_national_code
+from ..marks import N_
+from ..notify.service import send_sms
+from ..notify.sms import DeliveryError
+from .models import Account, OtpChallenge
+
+CODE_DIGITS = 6
+MIN_PASSWORD = 10
+HOUR = timedelta(hours=1)
+
+
+class AccountError(Exception):
+    """A sign-in step that cannot go on; `message` is a msgid, `variables` fill it, `field` names the input."""
+
+    def __init__(self, message, field=None, **variables):
+        super().__init__(message)
+        self.message, self.field, self.variables = message, field, variables
+
+
+def _config(name):
+    return current_app.config[name]
+
+
+def _code_hash(challenge_id, code):
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"otp.v1|{challenge_id}|{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def clean_sign_in(national_code, mobile):
+    """Both identifiers, canonical; AccountError naming the first bad field."""
+    errors = {}
+    try:
+        national_code = clean_national_code(national_code)
+    except IdentifierError as error:
+        errors["national_code"] = str(error)
+    try:
+        mobile = clean_mobile(mobile)
+    except IdentifierError as error:
+        errors["mobile"] = str(error)
+    return national_code, mobile, errors
+
+
+def _check_send_limits(mobile, ip, now):
+    since = now - HOUR
+    last = db.session.scalar(select(func.max(OtpChallenge.created_at)).where(OtpChallenge.mobile == mobile))
+    interval = timedelta(seconds=_config("SEAL_OTP_RESEND_SECONDS"))
+    if last is not None and last + interval > now:
+        raise AccountError(N_("A code was just sent to this number; you can ask for another in %(seconds)s seconds."),
+                           seconds=int((last + interval - now).total_seconds()) + 1)
+    counts = (
+        (OtpChallenge.mobile == mobile, "SEAL_OTP_SENDS_PER_NUMBER_HOUR",
+         N_("Too many codes were sent to this number; try again in an hour.")),
+        (OtpChallenge.ip == ip, "SEAL_OTP_SENDS_PER_IP_HOUR",
+         N_("Too many codes were asked for from your connection; try again in an hour.")),
+        (True, "SEAL_OTP_SENDS_PER_HOUR",
+         N_("We are sending too many codes right now; please try again later.")),
+    )
+    for condition, setting, message in counts:
+        sent = db.session.scalar(
+            select(func.count()).select_from(OtpChallenge).where(condition, OtpChallenge.created_at > since))
+        if sent >= _config(setting):
+            raise AccountError(message)
+
+
+def start_sign_in(national_code, mobile, *, ip, now):
+    """Send a one-time code for signing up or in; returns the challenge whose id the session keeps.
+
+    When the national code belongs to an account with another mobile number, no SMS goes
+    out and the challenge can never be passed, so the page does not reveal who is registered.
+    """
+    national_code, mobile, errors = clean_sign_in(national_code, mobile)
+    if errors:
+        field, message = next(iter(errors.items()))
+        error = AccountError(message, field)
+        error.errors = errors
+        raise error
+    _check_send_limits(mobile, ip, now)
+    account = db.session.scalar(select(Account).where(Account.national_code == national_code))
+    challenge_id = secrets.token_urlsafe(32)
+    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    deliver = account is None or account.mobile == mobile
+    challenge = OtpChallenge(
+        id=challenge_id, national_code=national_code, mobile=mobile,
+        account_id=account.id if account else None,
+        code_hash=_code_hash(challenge_id, code) if deliver else "-",
+        ip=ip, created_at=now, expires_at=now + timedelta(seconds=_config("SEAL_OTP_TTL_SECONDS")),
+        attempts=0, delivered=False,
+    )
+    db.session.add(challenge)
+    db.session.commit()
+    if deliver:
+        text = gettext("Your sign-in code for %(authority)s: %(code)s\nIt is valid for %(minutes)s minutes. Never give it to anyone.",
+                       authority=current_app.config["SEAL_AUTHORITY_NAME_FA"], code=code,
+                       minutes=_config("SEAL_OTP_TTL_SECONDS") // 60)
+        try:
+            send_sms(mobile, text, now=now)
+        except DeliveryError:
+            raise AccountError(DeliveryError.public_message) from None
+        db.session.execute(update(OtpChallenge).where(OtpChallenge.id == challenge_id).values(delivered=True))
+        db.session.commit()
+    return challenge
+
+
+def resend(challenge_id, *, ip, now):
+    """A fresh code for the same national code and mobile, under the same limits."""
+    challenge = db.session.get(OtpChallenge, challenge_id) if challenge_id else None
+    if challenge is None:
+        raise AccountError(N_("Start again: enter your national code and mobile number."))
+    return start_sign_in(challenge.national_code, challenge.mobile, ip=ip, now=now)
+
+
+def verify_code(challenge_id, code, *, now):
+    """The account this code signs in (created on first sign-in), or AccountError."""
+    challenge = db.session.get(OtpChallenge, challenge_id) if challenge_id else None
+    if challenge is None:
+        raise AccountError(N_("Start again: enter your national code and mobile number."))
+    if challenge.used_at is not None:
+        raise AccountError(N_("This code was already used; ask for a new one."))
+    if now >= challenge.expires_at:
+        raise AccountError(N_("This code has expired; ask for a new one."))
+    max_tries = _config("SEAL_OTP_MAX_TRIES")
+    if challenge.attempts >= max_tries:
+        raise AccountError(N_("Too many wrong codes; ask for a new one."))
+    tried_this_hour = db.session.scalar(
+        select(func.coalesce(func.sum(OtpChallenge.attempts), 0)).where(
+            OtpChallenge.national_code == challenge.national_code, OtpChallenge.created_at > now - HOUR))
+    if tried_this_hour >= _config("SEAL_OTP_ACCOUNT_TRIES_PER_HOUR"):
+        raise AccountError(N_("Too many wrong codes for this account; try again in an hour."))
+    typed = to_latin_digits(str(code or "")).strip().replace(" ", "")
+    if not (len(typed) == CODE_DIGITS and typed.isascii() and typed.isdigit()):
+        raise AccountError(N_("The code has 6 digits."), "code")
+    if not (challenge.delivered and hmac.compare_digest(challenge.code_hash, _code_hash(challenge.id, typed))):
+        left = max_tries - challenge.attempts - 1
+        db.session.execute(update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.attempts < max_tries)
+                           .values(attempts=OtpChallenge.attempts + 1))
+        db.session.commit()
+        if left <= 0:
+            raise AccountError(N_("Too many wrong codes; ask for a new one."))
+        raise AccountError(N_("This code is not right; %(left)s tries left."), "code", left=left)
+    used = db.session.execute(
+        update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False))
+    if used.rowcount != 1:
+        db.session.rollback()
+        raise AccountError(N_("This code was already used; ask for a new one."))
+    account = db.session.scalar(select(Account).where(Account.national_code == challenge.national_code))
+    if account is None:
+        account = Account(national_code=challenge.national_code, mobile=challenge.mobile, created_at=now)
+        db.session.add(account)
+    account.last_login_at = now
+    db.session.commit()
+    return account
+
+
+def set_password(account, password):
+    """Store a scrypt hash of a new password; AccountError when it is too short."""
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(N_("Choose a password of at least %(count)s characters."), "password", count=MIN_PASSWORD)
+    account.password_hash = generate_password_hash(password, method="scrypt")
+    db.session.commit()
+
+
+def password_sign_in(national_code, password, *, now):
+    """The account for this national code and password, or one AccountError for any mismatch."""
+    try:
+        national_code = clean_national_code(national_code)
+    except IdentifierError as error:
+        raise AccountError(str(error), "national_code") from None
+    account = db.session.scalar(select(Account).where(Account.national_code == national_code))
+    if account is None or not account.password_hash or not check_password_hash(account.password_hash, password or ""):
+        raise AccountError(N_("The national code or password is not right."))
+    account.last_login_at = now
+    db.session.commit()
+    return account

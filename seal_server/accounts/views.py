@@ -1,0 +1,137 @@
+"""Sign-up and sign-in pages: national code + mobile, a one-time SMS code, an optional password."""
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
+
+from ..clock import utcnow
+from ..extensions import limiter
+from ..marks import N_
+from . import service
+from .auth import current_account, lang_args, login_required, login_user, logout_user
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+CHALLENGE_KEY = "otp_challenge"
+
+
+def _after_login_url():
+    target = request.args.get("next", "")
+    # only our own paths: no scheme, no host, no backslash tricks
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("accounts.home", **lang_args())
+
+
+def _form_errors(error):
+    errors = getattr(error, "errors", None)
+    if errors:
+        return {field: (message, {}) for field, message in errors.items()}
+    return {error.field or "_form": (error.message, error.variables)}
+
+
+@bp.route("/enter", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def enter():
+    """One page for signing up and signing in: the code goes to the mobile on record."""
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = {"national_code": request.form.get("national_code", ""), "mobile": request.form.get("mobile", "")}
+        try:
+            challenge = service.start_sign_in(form["national_code"], form["mobile"],
+                                              ip=request.remote_addr or "", now=utcnow())
+        except service.AccountError as error:
+            errors = _form_errors(error)
+        else:
+            session[CHALLENGE_KEY] = challenge.id
+            return redirect(url_for("accounts.code", next=request.args.get("next"), **lang_args()))
+    status = 400 if errors else 200
+    return render_template("accounts/enter.html", form=form, errors=errors), status
+
+
+@bp.route("/code", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def code():
+    challenge_id = session.get(CHALLENGE_KEY)
+    if not challenge_id:
+        return redirect(url_for("accounts.enter", **lang_args()))
+    errors = {}
+    if request.method == "POST":
+        now = utcnow()
+        try:
+            account = service.verify_code(challenge_id, request.form.get("code", ""), now=now)
+        except service.AccountError as error:
+            errors = _form_errors(error)
+        else:
+            target = _after_login_url()
+            login_user(account, now)
+            return redirect(target)
+    return render_template("accounts/code.html", errors=errors), 400 if errors else 200
+
+
+@bp.post("/code/resend")
+@limiter.limit("5 per minute")
+def resend():
+    try:
+        challenge = service.resend(session.get(CHALLENGE_KEY), ip=request.remote_addr or "", now=utcnow())
+    except service.AccountError as error:
+        return render_template("accounts/code.html", errors=_form_errors(error)), 429
+    session[CHALLENGE_KEY] = challenge.id
+    return render_template("accounts/code.html", errors={}, resent=True)
+
+
+@bp.route("/password-login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def password_login():
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = {"national_code": request.form.get("national_code", "")}
+        now = utcnow()
+        try:
+            account = service.password_sign_in(form["national_code"], request.form.get("password", ""), now=now)
+        except service.AccountError as error:
+            errors = _form_errors(error)
+        else:
+            target = _after_login_url()
+            login_user(account, now)
+            return redirect(target)
+    return render_template("accounts/password_login.html", form=form, errors=errors), 400 if errors else 200
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    errors, saved = {}, False
+    if request.method == "POST":
+        new, again = request.form.get("password", ""), request.form.get("password_again", "")
+        if new != again:
+            errors = {"password_again": (N_("The two passwords are not the same."), {})}
+        else:
+            try:
+                service.set_password(current_account(), new)
+                saved = True
+            except service.AccountError as error:
+                errors = _form_errors(error)
+    return render_template("accounts/password.html", errors=errors, saved=saved), 400 if errors else 200
+
+
+@bp.get("")
+@login_required
+def home():
+    return render_template("accounts/home.html", account=current_account())
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("seals.home", **lang_args()))
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_failed(error):
+    message = N_("This form has expired or did not come from our site; please open the page again and retry.")
+    return render_template("error.html", code=400, message=message), 400
+
+
+@bp.app_errorhandler(429)
+def too_many(error):
+    message = N_("Too many requests from your connection; please wait a minute and try again.")
+    return render_template("error.html", code=429, message=message), 429

@@ -1,0 +1,54 @@
+"""Email backends: the outbox (readable in the web UI) and plain SMTP."""
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from .sms import DeliveryError
+
+
+class OutboxEmail:
+    """Delivers nothing: the message stays in the outbox, where /outbox shows it."""
+
+    name = "outbox"
+
+    def send(self, to, subject, body):
+        return None
+
+
+class SmtpEmail:
+    """Hands each message to an SMTP server (STARTTLS and login when configured)."""
+
+    name = "smtp"
+
+    def __init__(self, host, port, sender, *, user=None, password=None, starttls=False, timeout=10):
+        self.host, self.port, self.sender = host, port, sender
+        self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
+
+    def send(self, to, subject, body):
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = to
+        message["Subject"] = subject
+        message_id = make_msgid(domain=self.sender.rpartition("@")[2] or None)
+        message["Message-ID"] = message_id
+        message.set_content(body)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls()
+                if self.user:
+                    smtp.login(self.user, self.password or "")
+                smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused:
+            raise DeliveryError(f"the mail server refused the address {to}") from None
+        except (smtplib.SMTPException, OSError) as error:
+            raise DeliveryError(f"the mail server {self.host}:{self.port} failed: {type(error).__name__}: {error}") from None
+        return message_id
+
+
+def backend_from_config(config):
+    if config["SEAL_EMAIL_BACKEND"] == "smtp":
+        return SmtpEmail(config["SEAL_SMTP_HOST"], config["SEAL_SMTP_PORT"], config["SEAL_MAIL_FROM"],
+                         user=config["SEAL_SMTP_USER"], password=config["SEAL_SMTP_PASSWORD"],
+                         starttls=config["SEAL_SMTP_STARTTLS"], timeout=config["SEAL_NOTIFY_TIMEOUT"])
+    return OutboxEmail()

@@ -1,0 +1,36 @@
+"""Send an SMS or email now, and keep it in the outbox either way."""
+from flask import current_app
+
+from ..extensions import db
+from . import email as email_backends
+from . import sms as sms_backends
+from .models import EMAIL, FAILED, SENT, SMS, OutboxMessage
+from .sms import DeliveryError
+
+
+def _deliver(channel, recipient, subject, body, backend, send, *, now):
+    message = OutboxMessage(channel=channel, recipient=recipient, subject=subject, body=body,
+                            backend=backend.name, created_at=now, status=SENT)
+    try:
+        message.provider_id = send()
+    except DeliveryError as error:
+        message.status, message.error = FAILED, str(error)[:500]
+        current_app.logger.warning("%s to %s failed: %s", channel, recipient, error)
+        db.session.add(message)
+        db.session.commit()
+        raise
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+def send_sms(mobile, text, *, now):
+    """Send an SMS through the configured backend; DeliveryError when the provider fails."""
+    backend = sms_backends.backend_from_config(current_app.config)
+    return _deliver(SMS, mobile, "", text, backend, lambda: backend.send(mobile, text), now=now)
+
+
+def send_email(to, subject, body, *, now):
+    """Send an email through the configured backend; DeliveryError when the server fails."""
+    backend = email_backends.backend_from_config(current_app.config)
+    return _deliver(EMAIL, to, subject, body, backend, lambda: backend.send(to, subject, body), now=now)

@@ -1,0 +1,19 @@
+"""The outbox page: what the offline SMS and email backends 'sent', for development and demos."""
+from flask import Blueprint, abort, current_app, render_template
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import OutboxMessage
+
+bp = Blueprint("notify", __name__)
+
+
+@bp.get("/outbox")
+def outbox():
+    if not current_app.config["SEAL_OUTBOX_PAGE"]:
+        abort(404)
+    messages = db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(50)).all()
+    response = current_app.make_response(render_template("notify/outbox.html", messages=messages))
+    response.headers["Cache-Control"] = "no-store"
+    return response

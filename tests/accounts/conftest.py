@@ -1,0 +1,45 @@
+"""Helpers for the account tests: read CSRF tokens from pages and codes from the outbox."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from seal_server.extensions import db
+from seal_server.notify.models import OutboxMessage
+
+NATIONAL_CODE = "0013542419"
+MOBILE = "09121234567"
+
+
+def csrf_from(response):
+    match = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def last_code(mobile=MOBILE):
+    """The 6-digit code in the newest SMS to `mobile`, as its recipient would read it."""
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == mobile).order_by(OutboxMessage.id.desc())).first()
+    assert message is not None, f"no SMS to {mobile}"
+    return re.search(r"\b(\d{6})\b", message.body).group(1)
+
+
+def sign_in(client, national_code=NATIONAL_CODE, mobile=MOBILE, lang=""):
+    """Walk the real pages: enter the identifiers, read the SMS from the outbox, type the code."""
+    page = client.get("/account/enter" + lang)
+    response = client.post("/account/enter" + lang, data={
+        "csrf_token": csrf_from(page), "national_code": national_code, "mobile": mobile})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(response.headers["Location"])
+    with client.application.app_context():
+        code = last_code(mobile)
+    response = client.post("/account/code" + lang, data={"csrf_token": csrf_from(page), "code": code})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def later():
+    return lambda now, seconds: now + timedelta(seconds=seconds)
