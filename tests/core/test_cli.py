@@ -1,30 +1,55 @@
-"""The seal-server command, run as a real process (errors must be one line, never a traceback)."""
+"""The seal-server command: errors must be one line and a non-zero exit, never a traceback.
+
+Most tests call the console script's entry point in-process (fast); a few run it as a real process.
+"""
 import json
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
+from seal_server.cli import main
+
+CLI_ENV = {
+    "SEAL_BASE_URL": "https://seal.example",
+    "SEAL_SECRET_KEYS": "cli-test-key-0123456789abcdefghijklmnopqrstuvwxyz",
+}
+
 
 @pytest.fixture
-def seal_server(tmp_path):
-    env = {
-        **os.environ,
-        "SEAL_DATABASE_URL": "sqlite:///" + str(tmp_path / "cli.sqlite3"),
-        "SEAL_BASE_URL": "https://seal.example",
-        "SEAL_SECRET_KEYS": "cli-test-key-0123456789abcdefghijklmnopqrstuvwxyz",
-    }
+def seal_server(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SEAL_DATABASE_URL", "sqlite:///" + str(tmp_path / "cli.sqlite3"))
+    for name, value in CLI_ENV.items():
+        monkeypatch.setenv(name, value)
 
     def run(*args, check=True):
-        result = subprocess.run([sys.executable, "-m", "seal_server.cli", *args], env=env,
-                                capture_output=True, text=True, timeout=60)
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        result = SimpleNamespace(returncode=code, stdout=out, stderr=err)
         if check:
-            assert result.returncode == 0, result.stderr
+            assert code == 0, err
         return result
 
     run("init-db")
     return run
+
+
+def run_process(tmp_path, *args):
+    env = {**os.environ, **CLI_ENV, "SEAL_DATABASE_URL": "sqlite:///" + str(tmp_path / "p.sqlite3")}
+    return subprocess.run([sys.executable, "-m", "seal_server.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_real_process_success_and_one_line_error(tmp_path):
+    assert run_process(tmp_path, "init-db").returncode == 0
+    issued = run_process(tmp_path, "issue", "--domain", "p.example", "--name-fa", "x", "--owner", "y", "--json")
+    assert issued.returncode == 0 and json.loads(issued.stdout)["id"]
+    bad = run_process(tmp_path, "issue", "--domain", "10.0.0.1", "--name-fa", "x", "--owner", "y")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in bad.stderr
 
 
 def test_issue_json_and_lifecycle(seal_server):
@@ -95,13 +120,8 @@ def test_reinstating_an_active_seal_is_refused(seal_server):
     assert result.returncode == 1 and result.stderr.strip() == "seal-server: cannot reinstate a seal that is active"
 
 
-def test_missing_schema_is_one_line(tmp_path):
-    env = {**os.environ, "SEAL_DATABASE_URL": "sqlite:///" + str(tmp_path / "empty.sqlite3")}
-    result = subprocess.run([sys.executable, "-m", "seal_server.cli", "suspend", "zzzzzzzzzzzz", "--reason", "x"],
-                            env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1
-    # a malformed-or-unknown id is refused before any query; a real lookup needs the schema
-    result = subprocess.run([sys.executable, "-m", "seal_server.cli", "tick"],
-                            env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1 and "init-db" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+def test_missing_schema_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SEAL_DATABASE_URL", "sqlite:///" + str(tmp_path / "empty.sqlite3"))
+    assert main(["tick"]) == 1
+    err = capsys.readouterr().err
+    assert "init-db" in err and len(err.strip().splitlines()) == 1
