@@ -1,0 +1,45 @@
+<?php
+/**
+ * Persian translation, digits and dates.
+ *
+ * @package Seal_Badge
+ */
+
+/**
+ * The fa_IR translation ships and loads; numbers and dates are Persian.
+ */
+class I18nTest extends Seal_Badge_TestCase {
+
+	protected function tearDown(): void {
+		restore_current_locale();
+		parent::tearDown();
+	}
+
+	public function test_persian_translation_loads_from_the_shipped_mo_file() {
+		$this->assertFileExists( SEAL_BADGE_DIR . 'languages/seal-badge-fa_IR.mo' );
+		$this->assertFileExists( SEAL_BADGE_DIR . 'languages/seal-badge-fa_IR.po' );
+		$this->assertTrue( switch_to_locale( 'fa_IR' ) );
+		$this->assertSame( 'نماد اعتماد', __( 'Trust seal', 'seal-badge' ) );
+		$this->assertSame( 'تعلیق شده', __( 'Suspended', 'seal-badge' ) );
+	}
+
+	public function test_persian_digits_and_jalali_dates_in_the_persian_locale() {
+		$this->assertTrue( switch_to_locale( 'fa_IR' ) );
+		$this->assertSame( '۱۲۳', Seal_Badge_Format::number( 123 ) );
+		$this->assertSame( '۱۴۰۵/۰۱/۰۱', Seal_Badge_Format::date( '2026-03-21T12:00:00+00:00' ) );
+		$this->assertSame( array( 1403, 1, 1 ), Seal_Badge_Format::to_jalali( 2024, 3, 20 ) );
+		$this->assertSame( array( 1405, 9, 2 ), Seal_Badge_Format::to_jalali( 2026, 11, 23 ) );
+		$this->assertSame( array( 1403, 12, 30 ), Seal_Badge_Format::to_jalali( 2025, 3, 20 ) );
+	}
+
+	public function test_english_locale_keeps_latin_digits_and_gregorian_dates() {
+		$this->assertSame( '123', Seal_Badge_Format::number( 123 ) );
+		$this->assertSame( 'March 21, 2026', Seal_Badge_Format::date( '2026-03-21T12:00:00+00:00' ) );
+		$this->assertSame( '', Seal_Badge_Format::date( 'not a date' ) );
+	}
+
+	public function test_right_to_left_stylesheet_replaces_the_left_to_right_one() {
+		$this->assertFileExists( SEAL_BADGE_DIR . 'assets/css/seal-badge-rtl.css' );
+		$this->assertSame( 'replace', wp_styles()->get_data( 'seal-badge', 'rtl' ) );
+	}
+}

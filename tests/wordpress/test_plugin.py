@@ -1,0 +1,25 @@
+"""The plugin's PHPUnit suite, run by Debian's phpunit against the session's real WordPress."""
+import subprocess
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from .conftest import HERE
+
+pytestmark = pytest.mark.wordpress
+
+
+def test_phpunit_suite(wordpress, tmp_path):
+    report = tmp_path / "junit.xml"
+    done = subprocess.run(
+        ["phpunit", "-c", str(HERE / "phpunit.xml"), "--log-junit", str(report)],
+        env=wordpress.env, capture_output=True, text=True, timeout=300,
+    )
+    output = done.stdout + done.stderr + "\n--- WordPress debug.log ---\n" + wordpress.log_tail()
+    assert done.returncode == 0, "PHPUnit failed:\n" + output
+    suite = ElementTree.parse(report).getroot().find("testsuite")
+    assert int(suite.get("tests")) >= 30, "fewer PHPUnit tests ran than the suite holds:\n" + output
+    assert int(suite.get("failures")) == int(suite.get("errors")) == 0, output
+    plugin_messages = [line for line in wordpress.log_tail(100000).splitlines()
+                       if "PHP " in line and "/plugins/seal-badge/" in line]
+    assert plugin_messages == [], "the plugin raised PHP errors, warnings or deprecations"

@@ -1,0 +1,133 @@
+<?php
+/**
+ * Admin notices and the dashboard widget.
+ *
+ * @package Seal_Badge
+ */
+
+/**
+ * Tells the site's administrators what the authority says about their seal.
+ */
+class Seal_Badge_Notices {
+
+	const EXPIRY_WARNING_DAYS = 30;
+	const ANSWER_HOURS        = 72;
+
+	/**
+	 * Hook the notices and the dashboard widget.
+	 */
+	public static function register() {
+		add_action( 'admin_notices', array( __CLASS__, 'print_notices' ) );
+		add_action( 'wp_dashboard_setup', array( __CLASS__, 'add_dashboard_widget' ) );
+	}
+
+	/**
+	 * What an administrator should be told about this status.
+	 *
+	 * @param array|null $status Stored status.
+	 * @param int        $now    Unix time.
+	 * @return array[] Each with type (error|warning|info) and text.
+	 */
+	public static function messages( $status, $now ) {
+		if ( ! is_array( $status ) ) {
+			return array();
+		}
+		$messages  = array();
+		$effective = Seal_Badge_Sync::effective_status( $status, $now );
+		$days      = Seal_Badge_Sync::days_left( $status, $now );
+		if ( 'expired' === $effective ) {
+			$messages[] = array(
+				'type' => 'error',
+				/* translators: %s: expiry date. */
+				'text' => sprintf( __( 'Your trust seal expired on %s. Visitors now see an expired badge; renew it with the authority.', 'seal-badge' ), Seal_Badge_Format::date( $status['expires_at'] ) ),
+			);
+		} elseif ( 'suspended' === $effective ) {
+			$messages[] = array(
+				'type' => 'error',
+				'text' => __( 'Your trust seal is suspended. Visitors see a suspended badge until the authority reinstates it; check your panel on the authority for the reason.', 'seal-badge' ),
+			);
+		} elseif ( 'revoked' === $effective ) {
+			$messages[] = array(
+				'type' => 'error',
+				'text' => __( 'Your trust seal has been revoked by the authority.', 'seal-badge' ),
+			);
+		} elseif ( 'invalid' === $effective ) {
+			$messages[] = array(
+				'type' => 'error',
+				'text' => __( 'The authority does not recognise the configured seal id and code. Paste the snippet again in the trust seal settings.', 'seal-badge' ),
+			);
+		} elseif ( 'active' === $effective && null !== $days && $days <= self::EXPIRY_WARNING_DAYS ) {
+			$messages[] = array(
+				'type' => 'warning',
+				/* translators: 1: number of days, 2: expiry date. */
+				'text' => sprintf( _n( 'Your trust seal expires in %1$s day, on %2$s. Renew it before then.', 'Your trust seal expires in %1$s days, on %2$s. Renew it before then.', $days, 'seal-badge' ), Seal_Badge_Format::number( $days ), Seal_Badge_Format::date( $status['expires_at'] ) ),
+			);
+		}
+		$open = isset( $status['record']['complaints_open'] ) ? (int) $status['record']['complaints_open'] : 0;
+		if ( $open > 0 ) {
+			$messages[] = array(
+				'type' => 'warning',
+				/* translators: 1: number of complaints, 2: number of hours. */
+				'text' => sprintf( _n( 'A buyer complaint is open. Answer it on the authority within %2$s hours of notice; each missed deadline adds a non-response to your public record, and five suspend the seal.', '%1$s buyer complaints are open. Answer them on the authority within %2$s hours of notice; each missed deadline adds a non-response to your public record, and five suspend the seal.', $open, 'seal-badge' ), Seal_Badge_Format::number( $open ), Seal_Badge_Format::number( self::ANSWER_HOURS ) ),
+			);
+		}
+		$nonconformities = isset( $status['record']['nonconformities_open'] ) ? (int) $status['record']['nonconformities_open'] : 0;
+		if ( $nonconformities > 0 ) {
+			$messages[] = array(
+				'type' => 'warning',
+				/* translators: %s: number of non-conformities. */
+				'text' => sprintf( _n( '%s non-conformity is open on your public record; fix it and answer the authority.', '%s non-conformities are open on your public record; fix them and answer the authority.', $nonconformities, 'seal-badge' ), Seal_Badge_Format::number( $nonconformities ) ),
+			);
+		}
+		return $messages;
+	}
+
+	/**
+	 * Print the notices for administrators.
+	 */
+	public static function print_notices() {
+		if ( ! current_user_can( Seal_Badge_Settings::CAPABILITY ) ) {
+			return;
+		}
+		foreach ( self::messages( Seal_Badge_Sync::status(), time() ) as $message ) {
+			printf(
+				'<div class="notice notice-%1$s seal-badge-notice"><p>%2$s <a href="%3$s">%4$s</a></p></div>',
+				esc_attr( $message['type'] ),
+				esc_html( $message['text'] ),
+				esc_url( Seal_Badge_Settings::url() ),
+				esc_html__( 'Trust seal settings', 'seal-badge' )
+			);
+		}
+	}
+
+	/**
+	 * Add the dashboard widget for administrators.
+	 */
+	public static function add_dashboard_widget() {
+		if ( current_user_can( Seal_Badge_Settings::CAPABILITY ) ) {
+			wp_add_dashboard_widget( 'seal_badge_dashboard', __( 'Trust seal', 'seal-badge' ), array( __CLASS__, 'dashboard_widget' ) );
+		}
+	}
+
+	/**
+	 * The dashboard widget: status, stars, expiry and the complaint record.
+	 */
+	public static function dashboard_widget() {
+		$status = Seal_Badge_Sync::status();
+		if ( ! is_array( $status ) ) {
+			printf(
+				'<p>%s <a href="%s">%s</a></p>',
+				esc_html__( 'No seal status yet.', 'seal-badge' ),
+				esc_url( Seal_Badge_Settings::url() ),
+				esc_html__( 'Trust seal settings', 'seal-badge' )
+			);
+			return;
+		}
+		echo Seal_Badge_Settings::status_details( $status ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- status_details() escapes every value.
+		$sync = get_option( Seal_Badge_Options::SYNC );
+		if ( is_array( $sync ) && empty( $sync['ok'] ) ) {
+			/* translators: %s: error message. */
+			echo '<p class="seal-badge-stale">' . esc_html( sprintf( __( 'Last check failed (%s); showing the last known status.', 'seal-badge' ), $sync['error'] ) ) . '</p>';
+		}
+	}
+}
