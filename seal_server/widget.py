@@ -3,16 +3,23 @@ import functools
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort, current_app, request
 
 bp = Blueprint("widget", __name__)
 
 WIDGET_FILE = Path(__file__).resolve().parent.parent / "widget" / "widget.js"
 
 
+def served_source(source):
+    """The script as sent: indentation and whole-line `//` comments dropped; widget.js keeps them."""
+    # Line based on purpose: widget.js has no multi-line strings, so this cannot cut into one.
+    lines = (line.strip() for line in source.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
+
+
 @functools.cache
 def _load(path):
-    body = Path(path).read_bytes()
+    body = served_source(Path(path).read_text(encoding="utf-8")).encode("utf-8")
     return body, hashlib.sha256(body).hexdigest()[:12]
 
 
@@ -27,7 +34,7 @@ def _script_response(body, etag, cache_control):
     response.headers["Cache-Control"] = cache_control
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response
+    return response.make_conditional(request)
 
 
 @bp.get("/widget.js")
