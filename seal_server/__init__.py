@@ -39,6 +39,8 @@ def create_app(config=None):
     from .accounts.views import bp as accounts_bp
     from .notify import models as _notify  # noqa: F401
     from .notify.views import bp as notify_bp
+    from .onboarding import models as _onboarding  # noqa: F401
+    from .onboarding.views import bp as onboarding_bp
     from .demo import bp as demo_bp
     from .health import bp as health_bp
     from .seals import cache
@@ -51,6 +53,7 @@ def create_app(config=None):
     app.register_blueprint(widget_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(notify_bp)
+    app.register_blueprint(onboarding_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

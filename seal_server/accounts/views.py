@@ -18,7 +18,7 @@ def _after_login_url():
     # only our own paths: no scheme, no host, no backslash tricks
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("accounts.home", **lang_args())
+    return url_for("onboarding.dashboard", **lang_args())
 
 
 def _form_errors(error):

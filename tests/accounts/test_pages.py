@@ -6,7 +6,7 @@ from .conftest import MOBILE, NATIONAL_CODE, csrf_from, last_code, sign_in
 
 def test_sign_up_by_sms_code_then_the_account_page(client):
     response = sign_in(client)
-    assert response.headers["Location"] == "/account"
+    assert response.headers["Location"] == "/panel"
     page = client.get("/account")
     assert page.status_code == 200
     assert "۰۰۱۳۵۴۲۴۱۹" in page.get_data(as_text=True)
@@ -77,8 +77,8 @@ def test_the_session_is_renewed_at_sign_in_and_ended_at_sign_out(client):
 
 @pytest.mark.parametrize("app_config", [{"SEAL_OTP_RESEND_SECONDS": 0}])
 def test_next_only_goes_to_our_own_paths(client):
-    for target, expected in (("/account/password", "/account/password"), ("//evil.example/x", "/account"),
-                             ("https://evil.example/", "/account")):
+    for target, expected in (("/account/password", "/account/password"), ("//evil.example/x", "/panel"),
+                             ("https://evil.example/", "/panel")):
         fresh = client.application.test_client()
         page = fresh.get("/account/enter")
         fresh.post(f"/account/enter?next={target}", data={

@@ -1,0 +1,1 @@
+"""The owner's application: identity, documents, business and proof of domain ownership."""

@@ -1,0 +1,95 @@
+"""Applications for a seal, their steps, uploaded documents and domain-ownership challenges."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..coltypes import UTCDateTime
+from ..extensions import db
+
+# application status: draft (owner edits) -> submitted (reviewer's turn) -> approved | rejected; or withdrawn
+DRAFT, SUBMITTED, APPROVED, REJECTED, WITHDRAWN = "draft", "submitted", "approved", "rejected", "withdrawn"
+LIVE_APPLICATION = (DRAFT, SUBMITTED)
+
+# step states
+NOT_STARTED, PENDING, DONE, STEP_REJECTED = "not_started", "pending", "done", "rejected"
+STEPS = ("identity", "documents", "business", "domain")
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("owners.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), index=True, default=DRAFT)
+    # the business as the owner describes it; a Business row is created when a seal is issued
+    seal_kind: Mapped[Optional[str]] = mapped_column(String(10))
+    domain: Mapped[Optional[str]] = mapped_column(String(253), index=True)
+    name_fa: Mapped[Optional[str]] = mapped_column(String(200))
+    name_en: Mapped[Optional[str]] = mapped_column(String(200))
+    category: Mapped[Optional[str]] = mapped_column(String(40))
+    sales_method: Mapped[Optional[str]] = mapped_column(String(10))
+    owns_domain_declared_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    domain_verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    domain_verified_by: Mapped[Optional[str]] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    owner = relationship("Owner")
+    steps = relationship("ApplicationStep", back_populates="application", cascade="all, delete-orphan",
+                         order_by="ApplicationStep.id")
+    documents = relationship("Document", back_populates="application", cascade="all, delete-orphan",
+                             order_by="Document.id")
+
+
+class ApplicationStep(db.Model):
+    __tablename__ = "application_steps"
+    __table_args__ = (UniqueConstraint("application_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    step: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(12), default=NOT_STARTED)
+    reason: Mapped[Optional[str]] = mapped_column(String(500))  # a reviewer's reason for a rejection
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    application = relationship("Application", back_populates="steps")
+
+
+class Document(db.Model):
+    """An uploaded file; its bytes live in the storage under a random key, never under the web root."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    application = relationship("Application", back_populates="documents")
+
+
+class DomainChallenge(db.Model):
+    """One attempt to prove control of the application's domain by one method."""
+
+    __tablename__ = "domain_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    domain: Mapped[str] = mapped_column(String(253))
+    method: Mapped[str] = mapped_column(String(10))  # email | file | meta | title | dns
+    token: Mapped[str] = mapped_column(String(64))  # the public token; for email, an HMAC of the code
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[Optional[str]] = mapped_column(String(300))
+    verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -1,0 +1,388 @@
+"""The application's use cases: each saves one step, then recomputes the step states."""
+import re
+from datetime import date
+
+import jdatetime
+from flask import current_app
+from sqlalchemy import select
+
+from .. import domains
+from ..accounts.models import LEGAL, NATURAL, Owner
+from ..extensions import db
+from ..iran.calendar import TEHRAN
+from ..iran.digits import to_latin_digits
+from ..iran.identifiers import IdentifierError, clean_legal_national_id, digits_only
+from ..marks import N_
+from ..seals.models import KINDS
+from ..seals.service import live_seal_for_domain
+from . import categories, documents
+from .models import (
+    DONE, DRAFT, LIVE_APPLICATION, NOT_STARTED, PENDING, STEP_REJECTED, STEPS, SUBMITTED, WITHDRAWN,
+    Application, ApplicationStep, Document, DomainChallenge,
+)
+
+GENDERS = (("female", N_("Female")), ("male", N_("Male")))
+SALES_METHODS = (("direct", N_("Direct (the shop sells and delivers itself)")),
+                 ("indirect", N_("Indirect (through other sellers or marketplaces)")),
+                 ("both", N_("Both")))
+SEAL_KINDS = (("standard", N_("Standard seal (with stars)")), ("gray", N_("Gray seal (no stars, for new businesses)")),
+              ("temporary", N_("Temporary seal")))
+PUBLIC_SUFFIXES = frozenset({
+    "co.ir", "ac.ir", "gov.ir", "org.ir", "net.ir", "id.ir", "sch.ir", "xn--mgba3a4f16a.ir",
+    "co.uk", "org.uk", "ac.uk", "com.au", "net.au", "org.au", "co.jp", "com.tr", "com.br", "co.in",
+    "github.io", "blogspot.com", "herokuapp.com",
+})
+_NAME = re.compile(r"^[^\W\d_]+(?:[ \u200c'\-.][^\W\d_]*)*$")
+MINOR_AGE = 18
+
+
+class NotEditable(Exception):
+    """The application is no longer a draft; its steps cannot change."""
+
+
+def _clean_text(value, limit=200):
+    return re.sub(r"\s+", " ", (value or "").replace("\u200c ", " ")).strip()[:limit]
+
+
+def _person_name(form, field, errors, empty):
+    value = _clean_text(form.get(field), 80)
+    if not value:
+        errors[field] = (empty, {})
+    elif any(ch.isdigit() for ch in to_latin_digits(value)):
+        errors[field] = (N_("A name cannot contain digits."), {})
+    elif not _NAME.match(value):
+        errors[field] = (N_("Use letters only in a name."), {})
+    return value
+
+
+def parse_jalali_date(text, *, today):
+    """A Gregorian date from 'YYYY/MM/DD' in the Jalali calendar (any digits, / - . or spaces)."""
+    parts = re.split(r"[/\-.\s]+", to_latin_digits(text or "").strip())
+    if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
+        raise ValueError(N_("Enter the date as year/month/day in the Jalali calendar, such as 1370/05/21."))
+    year, month, day = (int(part) for part in parts)
+    if year < 100:
+        raise ValueError(N_("Write the year with four digits, such as 1370."))
+    try:
+        gregorian = jdatetime.date(year, month, day).togregorian()
+    except ValueError:
+        raise ValueError(N_("This date does not exist in the Jalali calendar.")) from None
+    if gregorian > today:
+        raise ValueError(N_("The birth date cannot be in the future."))
+    if today.year - gregorian.year > 120:
+        raise ValueError(N_("Check the birth year: this would make you older than 120."))
+    return gregorian
+
+
+def age_on(birth, today):
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def tehran_today(now):
+    return now.astimezone(TEHRAN).date()
+
+
+def is_minor(owner, now):
+    return bool(owner and owner.kind == NATURAL and owner.birth_date
+                and age_on(owner.birth_date, tehran_today(now)) < MINOR_AGE)
+
+
+def jalali_text(day):
+    if day is None:
+        return ""
+    j = jdatetime.date.fromgregorian(date=day)
+    return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
+
+
+# --- applications ---------------------------------------------------------------------------
+
+def open_application(account, now):
+    application = Application(account_id=account.id, status=DRAFT, created_at=now, updated_at=now)
+    # an owner who already declared an identity starts from it
+    previous = db.session.scalar(select(Owner).where(Owner.account_id == account.id).order_by(Owner.id.desc()))
+    application.owner = previous
+    for step in STEPS:
+        application.steps.append(ApplicationStep(step=step, state=NOT_STARTED, updated_at=now))
+    db.session.add(application)
+    refresh_steps(application, now)
+    db.session.commit()
+    return application
+
+
+def applications_for(account):
+    return db.session.scalars(
+        select(Application).where(Application.account_id == account.id, Application.status != WITHDRAWN)
+        .order_by(Application.id.desc())).all()
+
+
+def find_for(account, application_id):
+    """The application if this account may see it (its owner, or staff), else None."""
+    application = db.session.get(Application, application_id)
+    if application is None or application.status == WITHDRAWN:
+        return None
+    if application.account_id != account.id and not account.is_staff:
+        return None
+    return application
+
+
+def _editable(application):
+    if application.status != DRAFT:
+        raise NotEditable()
+
+
+def step(application, name):
+    return next(s for s in application.steps if s.step == name)
+
+
+def missing_documents(application, now):
+    uploaded = {document.kind for document in application.documents}
+    return [kind for kind in documents.required_kinds(application.owner, is_minor=is_minor(application.owner, now))
+            if kind not in uploaded]
+
+
+def refresh_steps(application, now):
+    """Recompute each step's state from what the application holds (a reviewer's rejection stays)."""
+    owner = application.owner
+    states = {
+        "identity": DONE if owner is not None else NOT_STARTED,
+        "documents": (NOT_STARTED if owner is None
+                      else DONE if not missing_documents(application, now)
+                      else PENDING if application.documents else NOT_STARTED),
+        "business": DONE if application.domain and application.name_fa and application.owns_domain_declared_at
+        else NOT_STARTED,
+        "domain": NOT_STARTED,
+    }
+    if application.domain and application.domain_verified_at:
+        states["domain"] = DONE
+    elif application.domain and any(c.domain == application.domain and c.verified_at is None and c.expires_at > now
+                                    for c in open_challenges(application)):
+        states["domain"] = PENDING
+    for item in application.steps:
+        if item.state == STEP_REJECTED and states[item.step] == DONE and item.updated_at >= application.updated_at:
+            continue
+        if item.state != states[item.step]:
+            item.state, item.reason, item.updated_at = states[item.step], None, now
+
+
+def open_challenges(application):
+    if application.id is None:
+        return []
+    return db.session.scalars(select(DomainChallenge).where(DomainChallenge.application_id == application.id)).all()
+
+
+def next_step(application):
+    return next((s.step for s in application.steps if s.state != DONE), None)
+
+
+def submit(application, now):
+    """Hand a complete draft to the reviewers; returns the steps still missing (nothing changes then)."""
+    _editable(application)
+    refresh_steps(application, now)
+    missing = [s.step for s in application.steps if s.state != DONE]
+    if missing:
+        db.session.commit()
+        return missing
+    application.status, application.submitted_at, application.updated_at = SUBMITTED, now, now
+    db.session.commit()
+    return []
+
+
+def withdraw(application, now, storage):
+    """Delete an application before approval (the seed allows it); its documents are erased."""
+    if application.status not in LIVE_APPLICATION:
+        raise NotEditable()
+    for document in list(application.documents):
+        storage.delete(document.storage_key)
+        db.session.delete(document)
+    application.status, application.updated_at = WITHDRAWN, now
+    db.session.commit()
+
+
+# --- identity -------------------------------------------------------------------------------
+
+def identity_form(application, account):
+    """The identity form's values: what was saved, else the account's identifiers."""
+    owner = application.owner
+    if owner is None:
+        return {"person_kind": NATURAL, "national_code": account.national_code, "mobile": account.mobile}
+    return {
+        "person_kind": owner.kind, "first_name": owner.first_name or "", "last_name": owner.last_name or "",
+        "father_name": owner.father_name or "", "gender": owner.gender or "",
+        "birth_date": jalali_text(owner.birth_date), "national_code": account.national_code,
+        "mobile": account.mobile, "company_name": owner.company_name or "",
+        "legal_national_id": owner.legal_national_id or "", "registration_number": owner.registration_number or "",
+        "ceo_name": owner.ceo_name or "",
+    }
+
+
+def save_identity(application, account, form, now):
+    """Validate and save the identity; returns {field: (msgid, vars)} errors (empty when saved)."""
+    _editable(application)
+    errors = {}
+    kind = form.get("person_kind")
+    if kind not in (NATURAL, LEGAL):
+        errors["person_kind"] = (N_("Choose natural or legal person."), {})
+        return errors
+    values = {"kind": kind}
+    if kind == NATURAL:
+        values["first_name"] = _person_name(form, "first_name", errors, N_("Enter your first name."))
+        values["last_name"] = _person_name(form, "last_name", errors, N_("Enter your last name."))
+        values["father_name"] = _person_name(form, "father_name", errors, N_("Enter your father's name."))
+        values["gender"] = form.get("gender")
+        if values["gender"] not in dict(GENDERS):
+            errors["gender"] = (N_("Choose a gender."), {})
+        try:
+            values["birth_date"] = parse_jalali_date(form.get("birth_date"), today=tehran_today(now))
+        except ValueError as error:
+            errors["birth_date"] = (str(error), {})
+        values.update(company_name=None, legal_national_id=None, registration_number=None, ceo_name=None)
+    else:
+        values["company_name"] = _clean_text(form.get("company_name"))
+        if not values["company_name"]:
+            errors["company_name"] = (N_("Enter the company's registered name."), {})
+        try:
+            values["legal_national_id"] = clean_legal_national_id(form.get("legal_national_id"))
+        except IdentifierError as error:
+            errors["legal_national_id"] = (str(error), {})
+        registration = digits_only(form.get("registration_number"))
+        if not registration:
+            errors["registration_number"] = (N_("Enter the registration number."), {})
+        elif not (registration.isascii() and registration.isdigit() and len(registration) <= 20):
+            errors["registration_number"] = (N_("The registration number is digits only, at most 20."), {})
+        values["registration_number"] = registration
+        values["ceo_name"] = _person_name(form, "ceo_name", errors, N_("Enter the chief executive's name."))
+        values.update(first_name=None, last_name=None, father_name=None, gender=None, birth_date=None)
+    if errors:
+        return errors
+    owner = application.owner
+    if owner is None or owner.account_id != account.id or _shared(owner, application):
+        owner = Owner(account_id=account.id, created_at=now)
+        application.owner = owner
+    for name, value in values.items():
+        setattr(owner, name, value)
+    # the account holder's own identifiers; for a company, the person acting for it
+    owner.national_code, owner.mobile = account.national_code, account.mobile
+    application.updated_at = now
+    refresh_steps(application, now)
+    db.session.commit()
+    return {}
+
+
+def _shared(owner, application):
+    """True when another application (or a business) also uses this owner row, so edits must not leak."""
+    other = db.session.scalar(select(Application.id).where(
+        Application.owner_id == owner.id, Application.id != application.id, Application.status != WITHDRAWN))
+    return other is not None or bool(owner.businesses)
+
+
+# --- documents ------------------------------------------------------------------------------
+
+def add_document(application, kind, filename, data, storage, now):
+    _editable(application)
+    allowed = documents.allowed_kinds(application.owner, is_minor=is_minor(application.owner, now))
+    if kind not in allowed:
+        raise documents.UploadError(N_("Choose which document this is."))
+    content_type, extension, digest = documents.check_upload(data, current_app.config["SEAL_UPLOAD_MAX_BYTES"])
+    key = storage.save(data, extension)
+    for old in [d for d in application.documents if d.kind == kind]:
+        storage.delete(old.storage_key)
+        application.documents.remove(old)
+    application.documents.append(Document(
+        kind=kind, storage_key=key, original_name=documents.safe_display_name(filename),
+        content_type=content_type, size=len(data), sha256=digest, uploaded_at=now))
+    application.updated_at = now
+    refresh_steps(application, now)
+    db.session.commit()
+
+
+def remove_document(application, document_id, storage, now):
+    _editable(application)
+    document = next((d for d in application.documents if d.id == document_id), None)
+    if document is None:
+        return False
+    storage.delete(document.storage_key)
+    application.documents.remove(document)
+    application.updated_at = now
+    refresh_steps(application, now)
+    db.session.commit()
+    return True
+
+
+# --- business -------------------------------------------------------------------------------
+
+def business_form(application):
+    return {
+        "seal_kind": application.seal_kind or "", "domain": application.domain or "",
+        "name_fa": application.name_fa or "", "name_en": application.name_en or "",
+        "category": application.category or "", "sales_method": application.sales_method or "",
+        "owns_domain": "yes" if application.owns_domain_declared_at else "",
+    }
+
+
+def clean_business_domain(text):
+    """The canonical domain, or ValueError with a msgid."""
+    try:
+        domain = domains.normalize_domain(text)
+    except domains.DomainError as error:
+        raise ValueError(str(error)) from None
+    if domain in PUBLIC_SUFFIXES:
+        raise ValueError(N_("This is a public suffix shared by many sites; enter your own domain under it."))
+    return domain
+
+
+def domain_taken(domain, application):
+    """A msgid when another live application or a live seal holds this domain."""
+    if live_seal_for_domain(domain) is not None:
+        return N_("This domain already holds a seal.")
+    other = db.session.scalar(select(Application.id).where(
+        Application.domain == domain, Application.status.in_(LIVE_APPLICATION), Application.id != application.id))
+    if other is not None:
+        return N_("Another application for this domain is already in progress.")
+    return None
+
+
+def save_business(application, form, category_list, now):
+    """Validate and save the business; returns {field: (msgid, vars)} errors (empty when saved)."""
+    _editable(application)
+    errors = {}
+    kind = form.get("seal_kind")
+    if kind not in KINDS:
+        errors["seal_kind"] = (N_("Choose the kind of seal."), {})
+    try:
+        domain = clean_business_domain(form.get("domain"))
+    except ValueError as error:
+        errors["domain"] = (str(error), {})
+        domain = None
+    if domain:
+        taken = domain_taken(domain, application)
+        if taken:
+            errors["domain"] = (taken, {})
+    name_fa, name_en = _clean_text(form.get("name_fa")), _clean_text(form.get("name_en"))
+    if not name_fa:
+        errors["name_fa"] = (N_("Enter the business's Persian name."), {})
+    if not name_en:
+        errors["name_en"] = (N_("Enter the business's Latin name."), {})
+    elif not name_en.isascii():
+        errors["name_en"] = (N_("Write the Latin name in Latin letters."), {})
+    if form.get("category") not in {code for code, _, _ in category_list}:
+        errors["category"] = (N_("Choose a category."), {})
+    if form.get("sales_method") not in dict(SALES_METHODS):
+        errors["sales_method"] = (N_("Choose how the business sells."), {})
+    if form.get("owns_domain") != "yes":
+        errors["owns_domain"] = (N_("Only the owner of the domain may apply: confirm that you own it."), {})
+    if errors:
+        return errors
+    if domain != application.domain:
+        application.domain_verified_at, application.domain_verified_by = None, None
+    application.seal_kind, application.domain, application.name_fa, application.name_en = kind, domain, name_fa, name_en
+    application.category, application.sales_method = form["category"], form["sales_method"]
+    application.owns_domain_declared_at = application.owns_domain_declared_at or now
+    application.updated_at = now
+    refresh_steps(application, now)
+    db.session.commit()
+    return {}
+
+
+def category_choices(lang):
+    items = categories.load(current_app.config, current_app.instance_path)
+    return items, [(code, fa if lang == "fa" else en) for code, fa, en in items]

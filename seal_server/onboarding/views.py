@@ -1,0 +1,209 @@
+"""The owner's panel: the dashboard and one page per application step."""
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+
+from ..accounts.auth import current_account, lang_args, login_required
+from ..clock import utcnow
+from ..i18n import current_language
+from ..marks import N_
+from . import documents, service
+from .storage import storage_from_config
+
+bp = Blueprint("onboarding", __name__, url_prefix="/panel")
+
+STEP_TITLES = {
+    "identity": N_("Identity"),
+    "documents": N_("Documents"),
+    "business": N_("Business"),
+    "domain": N_("Proof of domain ownership"),
+}
+STEP_ENDPOINTS = {
+    "identity": "onboarding.identity",
+    "documents": "onboarding.documents_step",
+    "business": "onboarding.business",
+}
+STATE_TITLES = {
+    "not_started": N_("Not started"),
+    "pending": N_("Pending"),
+    "done": N_("Done"),
+    "rejected": N_("Rejected"),
+}
+
+
+@bp.context_processor
+def titles():
+    return {"STEP_TITLES": STEP_TITLES, "STEP_ENDPOINTS": STEP_ENDPOINTS, "STATE_TITLES": STATE_TITLES, "DOCUMENT_LABELS": documents.KIND_LABELS}
+
+
+def _application(application_id):
+    application = service.find_for(current_account(), application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _to_overview(application):
+    return redirect(url_for("onboarding.application", application_id=application.id, **lang_args()))
+
+
+def _not_editable():
+    message = N_("This application was submitted; it can no longer be changed.")
+    return render_template("error.html", code=409, message=message), 409
+
+
+@bp.get("")
+@login_required
+def dashboard():
+    account = current_account()
+    applications = service.applications_for(account)
+    now = utcnow()
+    for application in applications:
+        service.refresh_steps(application, now)
+    return render_template("onboarding/dashboard.html", account=account, applications=applications,
+                           next_step=service.next_step)
+
+
+@bp.post("/applications")
+@login_required
+def new_application():
+    application = service.open_application(current_account(), utcnow())
+    return _to_overview(application)
+
+
+@bp.get("/applications/<int:application_id>")
+@login_required
+def application(application_id):
+    application = _application(application_id)
+    now = utcnow()
+    service.refresh_steps(application, now)
+    return render_template("onboarding/application.html", application=application,
+                           next_step=service.next_step(application),
+                           missing_documents=service.missing_documents(application, now),
+                           missing=request.args.getlist("missing"))
+
+
+@bp.post("/applications/<int:application_id>/submit")
+@login_required
+def submit(application_id):
+    application = _application(application_id)
+    try:
+        missing = service.submit(application, utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    if missing:
+        return redirect(url_for("onboarding.application", application_id=application.id, missing=missing, **lang_args()))
+    return _to_overview(application)
+
+
+@bp.post("/applications/<int:application_id>/delete")
+@login_required
+def delete(application_id):
+    application = _application(application_id)
+    try:
+        service.withdraw(application, utcnow(), storage_from_config(current_app.config))
+    except service.NotEditable:
+        return _not_editable()
+    return redirect(url_for("onboarding.dashboard", **lang_args()))
+
+
+@bp.route("/applications/<int:application_id>/identity", methods=["GET", "POST"])
+@login_required
+def identity(application_id):
+    application = _application(application_id)
+    account = current_account()
+    errors = {}
+    if request.method == "POST":
+        form = request.form.to_dict()
+        try:
+            errors = service.save_identity(application, account, form, utcnow())
+        except service.NotEditable:
+            return _not_editable()
+        if not errors:
+            return _to_overview(application)
+        form.update(national_code=account.national_code, mobile=account.mobile)
+    else:
+        form = service.identity_form(application, account)
+    return render_template("onboarding/identity.html", application=application, form=form, errors=errors,
+                           genders=service.GENDERS), 400 if errors else 200
+
+
+@bp.route("/applications/<int:application_id>/documents", methods=["GET", "POST"])
+@login_required
+def documents_step(application_id):
+    application = _application(application_id)
+    now = utcnow()
+    errors = {}
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read(current_app.config["SEAL_UPLOAD_MAX_BYTES"] + 1) if upload else b""
+        try:
+            service.add_document(application, request.form.get("kind", ""), upload.filename if upload else "",
+                                 data, storage_from_config(current_app.config), now)
+        except service.NotEditable:
+            return _not_editable()
+        except documents.UploadError as error:
+            errors = {"file": (error.message, error.variables)}
+        else:
+            return redirect(url_for("onboarding.documents_step", application_id=application.id, **lang_args()))
+    minor = service.is_minor(application.owner, now)
+    kinds = documents.allowed_kinds(application.owner, is_minor=minor)
+    return render_template(
+        "onboarding/documents.html", application=application, errors=errors, kinds=kinds, minor=minor,
+        required=documents.required_kinds(application.owner, is_minor=minor),
+        form={"kind": request.form.get("kind", "")}), 400 if errors else 200
+
+
+@bp.post("/applications/<int:application_id>/documents/<int:document_id>/delete")
+@login_required
+def delete_document(application_id, document_id):
+    application = _application(application_id)
+    try:
+        found = service.remove_document(application, document_id, storage_from_config(current_app.config), utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    if not found:
+        abort(404)
+    return redirect(url_for("onboarding.documents_step", application_id=application.id, **lang_args()))
+
+
+@bp.get("/applications/<int:application_id>/documents/<int:document_id>")
+@login_required
+def document_file(application_id, document_id):
+    """The stored bytes, to the application's owner or staff only, never rendered in our origin."""
+    application = _application(application_id)
+    document = next((d for d in application.documents if d.id == document_id), None)
+    if document is None:
+        abort(404)
+    response = make_response(storage_from_config(current_app.config).read(document.storage_key))
+    response.headers["Content-Type"] = document.content_type
+    response.headers["Content-Disposition"] = f'attachment; filename="document-{document.id}.{document.storage_key[-3:]}"'
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/applications/<int:application_id>/business", methods=["GET", "POST"])
+@login_required
+def business(application_id):
+    application = _application(application_id)
+    category_list, category_options = service.category_choices(current_language())
+    errors = {}
+    if request.method == "POST":
+        form = request.form.to_dict()
+        try:
+            errors = service.save_business(application, form, category_list, utcnow())
+        except service.NotEditable:
+            return _not_editable()
+        if not errors:
+            return _to_overview(application)
+    else:
+        form = service.business_form(application)
+    return render_template("onboarding/business.html", application=application, form=form, errors=errors,
+                           categories=category_options, seal_kinds=service.SEAL_KINDS,
+                           sales_methods=service.SALES_METHODS), 400 if errors else 200
+
+
+@bp.app_errorhandler(413)
+def upload_too_large(error):
+    message = N_("The upload is too large; go back and choose a smaller file.")
+    return render_template("error.html", code=413, message=message), 413

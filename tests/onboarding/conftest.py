@@ -1,0 +1,34 @@
+"""A signed-in owner's client and helpers for walking the application pages."""
+import re
+
+import pytest
+
+from tests.accounts.conftest import csrf_from, sign_in
+
+OTHER_CODE, OTHER_MOBILE = "0499370899", "09351112233"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def owner(client):
+    sign_in(client)
+    return client
+
+
+def new_application(client):
+    page = client.get("/panel")
+    response = client.post("/panel/applications", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    return int(re.search(r"/panel/applications/(\d+)$", response.headers["Location"]).group(1))
+
+
+def post_form(client, path, data, lang=""):
+    page = client.get(path + lang)
+    return client.post(path + lang, data={"csrf_token": csrf_from(page), **data})
+
+
+NATURAL = {"person_kind": "natural", "first_name": "مریم", "last_name": "احمدی", "father_name": "علی",
+           "gender": "female", "birth_date": "۱۳۷۰/۰۵/۲۱"}
+BUSINESS = {"seal_kind": "standard", "domain": "http://Shop.Example/path", "name_fa": "فروشگاه نمونه",
+            "name_en": "Sample Shop", "category": "general", "sales_method": "direct", "owns_domain": "yes"}
