@@ -141,7 +141,8 @@ def test_hostile_shop_name_is_shown_as_text(watched, shop, seal_for, widget_src)
 
 def test_works_under_a_strict_csp(watched, shop, seal_for, widget_src, live_server):
     seal = seal_for()
-    csp = f"default-src 'none'; script-src {live_server.url}; img-src {live_server.url}; connect-src {live_server.url}"
+    csp = (f"default-src 'none'; script-src {live_server.url}; img-src {live_server.url}; "
+           f"connect-src {live_server.url}; require-trusted-types-for 'script'")
     url = shop.add("/", badge_div(seal) + script_tag(widget_src), {"Content-Security-Policy": csp})
     [card] = open_shop(watched, url)
     assert card["state"] == "active" and card["loaded"]
