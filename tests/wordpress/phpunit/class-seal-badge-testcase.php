@@ -37,6 +37,13 @@ abstract class Seal_Badge_TestCase extends TestCase {
 		$wpdb->query( 'SET autocommit = 0' );
 		$wpdb->query( 'START TRANSACTION' );
 		wp_cache_flush();
+		// Start from a freshly activated plugin whatever the end-to-end test left behind.
+		foreach ( Seal_Badge_Options::ALL as $option ) {
+			delete_option( $option );
+		}
+		update_option( Seal_Badge_Options::SETTINGS, Seal_Badge_Options::defaults() );
+		delete_transient( Seal_Badge_Sync::LIVE_TRANSIENT );
+		delete_transient( Seal_Badge_Sync::POKE_LOCK );
 		$_POST    = array();
 		$_REQUEST = array();
 		$_GET     = array();
