@@ -1,7 +1,6 @@
 <?php
 /**
  * Plugin Name:       Seal Badge
- * Plugin URI:        https://github.com/seal-authority/seal-server
  * Description:       Shows your e-commerce trust seal (footer, widget, shortcode, block), keeps a first-party copy for when the authority is unreachable, syncs its status and reminds you before it expires.
  * Version:           0.1.0
  * Requires at least: 6.1

@@ -163,6 +163,21 @@ def mariadb(sql):
     raise RuntimeError(f"MariaDB refused {sql!r}: {done.stderr}")
 
 
+def drop_abandoned_databases():
+    """Drop databases (and users) of earlier sessions whose process is gone, e.g. after a kill."""
+    for command in (["mariadb", "-u", "root"], ["mariadb", "-h", "127.0.0.1", "-u", "root"]):
+        done = subprocess.run([*command, "-N", "-e", "SHOW DATABASES LIKE 'sealwp\\_%'"], capture_output=True,
+                              text=True, timeout=30)
+        if done.returncode == 0:
+            break
+    else:
+        return
+    for name in done.stdout.split():
+        pid = name.split("_")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            mariadb(f"DROP DATABASE IF EXISTS `{name}`; DROP USER IF EXISTS '{name}'@'127.0.0.1';")
+
+
 WP_CONFIG = """<?php
 // Written by tests/wordpress/conftest.py for one test session.
 define( 'DB_NAME', '{db}' );
@@ -229,7 +244,8 @@ def wordpress(tmp_path_factory, seal_server):
     copy_wordpress(root)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    db = "sealwp_" + secrets.token_hex(6)
+    drop_abandoned_databases()
+    db = f"sealwp_{os.getpid()}_{secrets.token_hex(4)}"
     password = secrets.token_urlsafe(18)
     salts = "\n".join(
         f"define( '{name}', '{secrets.token_hex(32)}' );"

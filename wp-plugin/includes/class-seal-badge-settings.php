@@ -21,6 +21,18 @@ class Seal_Badge_Settings {
 		add_action( 'admin_post_seal_badge_save', array( __CLASS__, 'handle_save' ) );
 		add_action( 'admin_post_seal_badge_test', array( __CLASS__, 'handle_test' ) );
 		add_action( 'admin_enqueue_scripts', array( __CLASS__, 'enqueue' ) );
+		add_filter( 'plugin_action_links_' . plugin_basename( SEAL_BADGE_FILE ), array( __CLASS__, 'action_links' ) );
+	}
+
+	/**
+	 * A "Settings" link on the Plugins screen.
+	 *
+	 * @param string[] $links Existing links.
+	 * @return string[]
+	 */
+	public static function action_links( $links ) {
+		array_unshift( $links, '<a href="' . esc_url( self::url() ) . '">' . esc_html__( 'Settings', 'seal-badge' ) . '</a>' );
+		return $links;
 	}
 
 	/**

@@ -50,4 +50,10 @@ class ActivationTest extends Seal_Badge_TestCase {
 		$status = get_option( Seal_Badge_Options::STATUS );
 		$this->assertSame( 'active', $status['status'] );
 	}
+
+	public function test_plugins_screen_links_to_the_settings_page() {
+		$links = apply_filters( 'plugin_action_links_' . self::PLUGIN, array( 'deactivate' => '<a href="#">Deactivate</a>' ) );
+		$this->assertStringContainsString( 'options-general.php?page=seal-badge', $links[0] );
+		$this->assertCount( 2, $links );
+	}
 }

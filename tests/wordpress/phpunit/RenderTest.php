@@ -76,6 +76,9 @@ class RenderTest extends Seal_Badge_TestCase {
 		$this->assertTrue( WP_Block_Type_Registry::get_instance()->is_registered( 'seal-badge/badge' ) );
 		$type = WP_Block_Type_Registry::get_instance()->get_registered( 'seal-badge/badge' );
 		$this->assertTrue( $type->is_dynamic() );
+		$editor = wp_scripts()->query( $type->editor_script_handles[0], 'registered' );
+		$this->assertNotFalse( $editor, 'the editor script from block.json is registered' );
+		$this->assertContains( 'wp-server-side-render', $editor->deps );
 		$this->configure( 'hostile' );
 		Seal_Badge_Sync::run();
 		$html = do_blocks( '<!-- wp:seal-badge/badge {"size":"large","lang":"\u003cscript\u003e"} /-->' );
