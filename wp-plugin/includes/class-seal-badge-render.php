@@ -304,7 +304,7 @@ class Seal_Badge_Render {
 	 */
 	public static function serve_svg( $served, $result, $request, $server ) {
 		unset( $server );
-		if ( $served || Seal_Badge_Sync::REST_NAMESPACE !== trim( dirname( $request->get_route() ), '/' ) || self::BADGE_ROUTE !== '/' . basename( $request->get_route() ) ) {
+		if ( $served || '/' . Seal_Badge_Sync::REST_NAMESPACE . self::BADGE_ROUTE !== $request->get_route() ) {
 			return $served;
 		}
 		if ( ! $result instanceof WP_REST_Response || 200 !== $result->get_status() ) {

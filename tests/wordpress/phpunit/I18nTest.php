@@ -42,4 +42,17 @@ class I18nTest extends Seal_Badge_TestCase {
 		$this->assertFileExists( SEAL_BADGE_DIR . 'assets/css/seal-badge-rtl.css' );
 		$this->assertSame( 'replace', wp_styles()->get_data( 'seal-badge', 'rtl' ) );
 	}
+
+	public function test_settings_page_and_notices_in_persian() {
+		$this->login_as( 'administrator' );
+		$this->assertTrue( switch_to_locale( 'fa_IR' ) );
+		ob_start();
+		Seal_Badge_Settings::render();
+		$page = ob_get_clean();
+		$this->assertStringContainsString( '<h1>نماد اعتماد</h1>', $page );
+		$this->assertStringContainsString( 'ذخیرهٔ تنظیمات', $page );
+		$texts = Seal_Badge_Notices::messages( $this->status( 'active', 7, array( 'complaints_open' => 3 ) ), time() );
+		$this->assertStringStartsWith( 'نماد اعتماد شما ۷ روز دیگر، در تاریخ ۱۴', $texts[0]['text'] );
+		$this->assertStringStartsWith( '۳ شکایت خریدار باز است. ظرف ۷۲ ساعت', $texts[1]['text'] );
+	}
 }

@@ -137,6 +137,13 @@ class SyncTest extends Seal_Badge_TestCase {
 		$this->assertStringContainsString( "default-src 'none'", $headers['Content-Security-Policy'] );
 		$this->assertSame( 'valid', $headers['X-Seal-State'] );
 		$this->assertSame( get_option( Seal_Badge_Options::BADGE )['svg'], $response->get_data() );
+
+		ob_start();
+		$served = Seal_Badge_Render::serve_svg( false, $response, new WP_REST_Request( 'GET', '/seal-badge/v1/badge.svg' ), rest_get_server() );
+		$body   = ob_get_clean();
+		$this->assertTrue( $served );
+		$this->assertSame( $response->get_data(), $body, 'the body is the raw SVG, not JSON' );
+		$this->assertFalse( Seal_Badge_Render::serve_svg( false, $response, new WP_REST_Request( 'GET', '/wp/v2/posts' ), rest_get_server() ) );
 	}
 
 	public function test_refresh_route_refetches_from_the_configured_authority_and_is_rate_limited() {
