@@ -36,6 +36,7 @@ DOMAIN = "shop.example"
 TARGET_RATIO = 0.9
 TARGET_P99_MS = 25.0
 # Headers the server (not the app) writes; everything else must match byte for byte.
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SERVER_HEADERS = {"date", "server", "connection", "keep-alive", "transfer-encoding"}
 
 
@@ -54,16 +55,24 @@ def parse_args(argv):
     parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread",
                         help="gunicorn worker class (default gthread: keeps connections alive)")
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker (default 2)")
+    parser.add_argument("--app", default="seal_server:create_app()",
+                        help="gunicorn app for the badge side, to try a change (default seal_server:create_app())")
     parser.add_argument("--ref", help="benchmark seal_server as committed at this git revision "
                         "(default: the working tree)")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/*.json")
     return parser.parse_args(argv)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_ports(count):
+    """Distinct free ports on 127.0.0.1 (all held open at once, so none is handed out twice)."""
+    socks = [socket.socket() for _ in range(count)]
+    try:
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
 
 
 def run(cmd, env, cwd=REPO):
@@ -123,6 +132,28 @@ class Server:
                 time.sleep(0.1)
         log = self.log.read_text() if self.log.exists() else ""
         raise BenchError(f"{self.name} gunicorn did not come up on port {self.port}:\n{log}")
+
+    def pids(self):
+        """The master and its workers."""
+        master = self.process.pid
+        try:
+            children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        except OSError:
+            children = []
+        return [master, *map(int, children)]
+
+    def cpu_seconds(self):
+        """CPU time (user + system) the master and its workers, live or reaped, have used so far."""
+        if self.process.poll() is not None:
+            raise BenchError(f"{self.name} gunicorn exited:\n{self.log.read_text()}")
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a worker that just exited; the master's reaped-children time counts it
+            total += sum(int(value) for value in fields[11:13 if pid != self.process.pid else 15])
+        return total / CLOCK_TICKS
 
     def stop(self):
         if self.process.poll() is not None:
@@ -189,6 +220,18 @@ def parse_wrk(output):
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     if errors:
         result["socket_errors"] = dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups())))
+    return result
+
+
+def measure(server, url, seconds, args):
+    """One wrk run, plus the CPU time the server spent per request (robust to a busy machine)."""
+    cpu_before = server.cpu_seconds()
+    result = wrk(url, seconds, args)
+    used = server.cpu_seconds() - cpu_before
+    if used <= 0:
+        raise BenchError(f"{server.name} gunicorn used no CPU while wrk sent it {result['requests']} requests: "
+                         f"something else answers on port {server.port}")
+    result["server_cpu_us_per_request"] = used / result["requests"] * 1e6
     return result
 
 
@@ -263,7 +306,7 @@ def benchmark(args, workdir):
     src = source_tree(args.ref, workdir)
     env = dict(os.environ)
     env.update({
-        "PYTHONPATH": str(src),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")])),
         "SEAL_ENV": "production",
         "SEAL_SECRET_KEYS": secrets.token_urlsafe(48),
         "SEAL_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
@@ -272,11 +315,11 @@ def benchmark(args, workdir):
     env.pop("SEAL_DEMO", None)
     seal_id, path = issue_seal(env, src)
 
-    real_port, bare_port = free_port(), free_port()
+    real_port, bare_port = free_ports(2)
     env["SEAL_BASE_URL"] = f"http://127.0.0.1:{real_port}"
     servers = []
     try:
-        real = Server("badge", "seal_server:create_app()", real_port, args, env, workdir, src)
+        real = Server("badge", args.app, real_port, args, env, workdir, src)
         servers.append(real)
         real.wait_ready("/healthz")
         real_url = f"http://127.0.0.1:{real_port}{path}"
@@ -303,24 +346,28 @@ def benchmark(args, workdir):
               + (f" x {args.threads} threads" if args.worker_class == "gthread" else "")
               + f"; wrk: {args.wrk_threads} threads, {args.connections} connections, Referer {REFERER}")
         load_before = os.getloadavg()
-        for name, url in (("badge", real_url), ("bare", bare_url)):
-            check_run(f"{name} warm-up", wrk(url, args.warmup, args), args.worker_class)
+        for name, server, url in (("badge", real, real_url), ("bare", bare, bare_url)):
+            check_run(f"{name} warm-up", measure(server, url, args.warmup, args), args.worker_class)
 
         runs = {"badge": [], "bare": []}
         for round_no in range(args.rounds):
-            order = [("badge", real_url), ("bare", bare_url)]
+            order = [("badge", real, real_url), ("bare", bare, bare_url)]
             if round_no % 2:
                 order.reverse()  # ABBA: drift in machine load hits both sides alike
-            for name, url in order:
-                result = wrk(url, args.duration, args)
+            for name, server, url in order:
+                result = measure(server, url, args.duration, args)
                 check_run(name, result, args.worker_class)
                 runs[name].append(result)
-                print(f"  round {round_no + 1} {name:5s} {result['rps']:9.1f} req/s  p99 {result['p99_ms']:6.2f} ms")
+                print(f"  round {round_no + 1} {name:5s} {result['rps']:9.1f} req/s  p99 {result['p99_ms']:6.2f} ms"
+                      f"  server CPU {result['server_cpu_us_per_request']:6.1f} us/request")
         check_badge(real_url, tries=4)  # still valid after the load
         load_after = os.getloadavg()
     finally:
         for server in servers:
             server.stop()
+            log = server.log.read_text().strip() if server.log.exists() else ""
+            if log:
+                print(f"--- {server.name} gunicorn log (warnings and errors) ---\n{log}")
     return {"seal": seal_id, "path": path, "runs": runs, "load_before": load_before, "load_after": load_after}
 
 
@@ -335,7 +382,10 @@ def summarize(args, measured):
         "badge_p99_ms_median": statistics.median(r["p99_ms"] for r in runs["badge"]),
         "badge_p99_ms_max": max(r["p99_ms"] for r in runs["badge"]),
         "bare_p99_ms_median": statistics.median(r["p99_ms"] for r in runs["bare"]),
+        "badge_cpu_us_median": statistics.median(r["server_cpu_us_per_request"] for r in runs["badge"]),
+        "bare_cpu_us_median": statistics.median(r["server_cpu_us_per_request"] for r in runs["bare"]),
     }
+    summary["cpu_ratio"] = summary["bare_cpu_us_median"] / summary["badge_cpu_us_median"]
     summary["ratio_target_met"] = summary["ratio_median"] >= TARGET_RATIO
     summary["p99_target_met"] = summary["badge_p99_ms_median"] < TARGET_P99_MS
     return summary
@@ -344,10 +394,12 @@ def summarize(args, measured):
 def report(summary, measured):
     runs = measured["runs"]
     print()
-    print(f"{'route':6s} {'req/s (median)':>15s} {'p50 ms':>8s} {'p90 ms':>8s} {'p99 ms':>8s}")
+    print(f"{'route':6s} {'req/s':>9s} {'p50 ms':>8s} {'p90 ms':>8s} {'p99 ms':>8s} {'server CPU us/req':>18s}"
+          "   (medians of rounds)")
     for name in ("badge", "bare"):
         med = lambda key: statistics.median(r[key] for r in runs[name])  # noqa: E731
-        print(f"{name:6s} {med('rps'):15.1f} {med('p50_ms'):8.2f} {med('p90_ms'):8.2f} {med('p99_ms'):8.2f}")
+        print(f"{name:6s} {med('rps'):9.1f} {med('p50_ms'):8.2f} {med('p90_ms'):8.2f} {med('p99_ms'):8.2f}"
+              f" {med('server_cpu_us_per_request'):18.1f}")
     print()
     print("ratio badge/bare per round: " + ", ".join(f"{r:.3f}" for r in summary["ratios"]))
     verdict = lambda ok: "meets target" if ok else "BELOW TARGET"  # noqa: E731
@@ -356,6 +408,8 @@ def report(summary, measured):
     print(f"badge p99 (median of rounds): {summary['badge_p99_ms_median']:.2f} ms, worst round "
           f"{summary['badge_p99_ms_max']:.2f} ms  [target < {TARGET_P99_MS:g} ms: "
           f"{verdict(summary['p99_target_met'])}]")
+    print(f"server CPU per request, bare/badge: {summary['cpu_ratio']:.3f}  "
+          "(the throughput ratio a saturated server would show; less sensitive to other load)")
     print("load average before/after: " + " / ".join(
         " ".join(f"{x:.2f}" for x in measured[key]) for key in ("load_before", "load_after")))
     print("(the benchmark reports; it does not fail on missed targets, see bench/README.md)")

@@ -61,10 +61,14 @@ def test_parse_wrk_refuses_output_without_a_rate():
         badge_bench.parse_wrk("unable to connect to 127.0.0.1:9 Connection refused\n")
 
 
+def run(rps, p99_ms, cpu_us):
+    return {"rps": rps, "p99_ms": p99_ms, "server_cpu_us_per_request": cpu_us}
+
+
 def test_summary_ratio_pairs_rounds():
     runs = {
-        "badge": [{"rps": 900.0, "p99_ms": 10.0}, {"rps": 800.0, "p99_ms": 30.0}, {"rps": 950.0, "p99_ms": 12.0}],
-        "bare": [{"rps": 1000.0, "p99_ms": 8.0}, {"rps": 1000.0, "p99_ms": 9.0}, {"rps": 1000.0, "p99_ms": 7.0}],
+        "badge": [run(900.0, 10.0, 110.0), run(800.0, 30.0, 120.0), run(950.0, 12.0, 100.0)],
+        "bare": [run(1000.0, 8.0, 90.0), run(1000.0, 9.0, 88.0), run(1000.0, 7.0, 99.0)],
     }
     summary = badge_bench.summarize(None, {"runs": runs})
     assert summary["ratios"] == pytest.approx([0.9, 0.8, 0.95])
@@ -72,6 +76,7 @@ def test_summary_ratio_pairs_rounds():
     assert summary["ratio_target_met"] is True
     assert summary["badge_p99_ms_median"] == 12.0
     assert summary["badge_p99_ms_max"] == 30.0
+    assert summary["cpu_ratio"] == pytest.approx(90.0 / 110.0)
 
 
 def test_bare_app_answers_with_the_given_bytes_and_headers(tmp_path, monkeypatch):
