@@ -24,15 +24,26 @@ class Seal_Badge_Notices {
 	/**
 	 * What an administrator should be told about this status.
 	 *
-	 * @param array|null $status Stored status.
-	 * @param int        $now    Unix time.
+	 * @param array|null  $status    Stored status.
+	 * @param int         $now       Unix time.
+	 * @param string|null $site_host This site's host name; null skips the domain check.
 	 * @return array[] Each with type (error|warning|info) and text.
 	 */
-	public static function messages( $status, $now ) {
+	public static function messages( $status, $now, $site_host = null ) {
 		if ( ! is_array( $status ) ) {
 			return array();
 		}
-		$messages  = array();
+		$messages = array();
+		if ( null !== $site_host && ! empty( $status['domain'] ) ) {
+			$host = strtolower( $site_host );
+			if ( $host !== $status['domain'] && 'www.' . $status['domain'] !== $host ) {
+				$messages[] = array(
+					'type' => 'error',
+					/* translators: 1: the seal's registered domain, 2: this site's host name. */
+					'text' => sprintf( __( 'This seal is registered for %1$s, but this site is %2$s: visitors are told the seal is not this site\'s. Paste the snippet of this site\'s own seal.', 'seal-badge' ), $status['domain'], $host ),
+				);
+			}
+		}
 		$effective = Seal_Badge_Sync::effective_status( $status, $now );
 		$days      = Seal_Badge_Sync::days_left( $status, $now );
 		if ( 'expired' === $effective ) {
@@ -89,7 +100,7 @@ class Seal_Badge_Notices {
 		if ( ! current_user_can( Seal_Badge_Settings::CAPABILITY ) ) {
 			return;
 		}
-		foreach ( self::messages( Seal_Badge_Sync::status(), time() ) as $message ) {
+		foreach ( self::messages( Seal_Badge_Sync::status(), time(), (string) wp_parse_url( home_url(), PHP_URL_HOST ) ) as $message ) {
 			printf(
 				'<div class="notice notice-%1$s seal-badge-notice"><p>%2$s <a href="%3$s">%4$s</a></p></div>',
 				esc_attr( $message['type'] ),

@@ -84,12 +84,23 @@ class NoticesTest extends Seal_Badge_TestCase {
 		$html = ob_get_clean();
 		$this->assertStringContainsString( 'notice-warning', $html );
 		$this->assertStringContainsString( 'expires in 7 days', $html );
+		$this->assertStringContainsString( 'This seal is registered for 127.0.0.3, but this site is 127.0.0.1', $html );
 
 		$this->configure( 'revoked' );
 		Seal_Badge_Sync::run();
 		ob_start();
 		Seal_Badge_Notices::print_notices();
 		$this->assertStringContainsString( 'has been revoked', ob_get_clean() );
+	}
+
+	public function test_seal_of_another_domain_is_an_error() {
+		$status = $this->status( 'active', 300 );
+		$this->assertSame( array(), Seal_Badge_Notices::messages( $status, time(), 'shop.test' ) );
+		$this->assertSame( array(), Seal_Badge_Notices::messages( $status, time(), 'WWW.shop.test' ) );
+		$messages = Seal_Badge_Notices::messages( $status, time(), 'other.test' );
+		$this->assertSame( 'error', $messages[0]['type'] );
+		$this->assertStringStartsWith( 'This seal is registered for shop.test, but this site is other.test', $messages[0]['text'] );
+		$this->assertCount( 1, Seal_Badge_Notices::messages( $status, time(), 'evil-shop.test' ) );
 	}
 
 	public function test_dashboard_widget_shows_status_stars_expiry_and_record() {
