@@ -16,6 +16,7 @@ def test_phpunit_suite(wordpress, tmp_path):
         env=wordpress.env, capture_output=True, text=True, timeout=300,
     )
     output = done.stdout + done.stderr + "\n--- WordPress debug.log ---\n" + wordpress.log_tail()
+    print(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "(no PHPUnit output)")
     assert done.returncode == 0, "PHPUnit failed:\n" + output
     suite = ElementTree.parse(report).getroot().find("testsuite")
     assert int(suite.get("tests")) >= 30, "fewer PHPUnit tests ran than the suite holds:\n" + output
