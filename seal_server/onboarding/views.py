@@ -3,9 +3,11 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 
 from ..accounts.auth import current_account, lang_args, login_required
 from ..clock import utcnow
+from ..extensions import limiter
 from ..i18n import current_language
 from ..marks import N_
-from . import documents, service
+from . import documents, proof, service
+from . import domain as domain_proof
 from .storage import storage_from_config
 
 bp = Blueprint("onboarding", __name__, url_prefix="/panel")
@@ -20,6 +22,7 @@ STEP_ENDPOINTS = {
     "identity": "onboarding.identity",
     "documents": "onboarding.documents_step",
     "business": "onboarding.business",
+    "domain": "onboarding.domain",
 }
 STATE_TITLES = {
     "not_started": N_("Not started"),
@@ -201,6 +204,50 @@ def business(application_id):
     return render_template("onboarding/business.html", application=application, form=form, errors=errors,
                            categories=category_options, seal_kinds=service.SEAL_KINDS,
                            sales_methods=service.SALES_METHODS), 400 if errors else 200
+
+
+def _domain_page(application, errors=None, status=200):
+    now = utcnow()
+    return render_template(
+        "onboarding/domain.html", application=application, errors=errors or {},
+        challenges=domain_proof.current_challenges(application, now), methods=proof.METHODS,
+        mailboxes=proof.EMAIL_MAILBOXES, file_paths=proof.file_paths,
+        dns_label=proof.DNS_LABEL), status
+
+
+@bp.get("/applications/<int:application_id>/domain")
+@login_required
+def domain(application_id):
+    return _domain_page(_application(application_id))
+
+
+@bp.post("/applications/<int:application_id>/domain/start")
+@login_required
+@limiter.limit("10 per minute")
+def domain_start(application_id):
+    application = _application(application_id)
+    try:
+        domain_proof.start(application, request.form.get("method", ""), request.form.get("mailbox", ""), utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    except proof.ProofFailed as failure:
+        return _domain_page(application, {"_form": (failure.message, failure.variables)}, 400)
+    return redirect(url_for("onboarding.domain", application_id=application.id, **lang_args()))
+
+
+@bp.post("/applications/<int:application_id>/domain/check")
+@login_required
+@limiter.limit("10 per minute")
+def domain_check(application_id):
+    application = _application(application_id)
+    challenge_id = request.form.get("challenge", type=int)
+    try:
+        domain_proof.check(application, challenge_id, utcnow(), code=request.form.get("code"))
+    except service.NotEditable:
+        return _not_editable()
+    except proof.ProofFailed as failure:
+        return _domain_page(application, {"_form": (failure.message, failure.variables)}, 400)
+    return _to_overview(application)
 
 
 @bp.app_errorhandler(413)

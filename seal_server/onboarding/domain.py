@@ -1,0 +1,170 @@
+"""Proving control of the application's domain: start a challenge by one method, then check it."""
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..i18n import gettext
+from ..iran.digits import to_latin_digits
+from ..marks import N_
+from ..notify.service import send_email
+from ..notify.sms import DeliveryError
+from . import proof
+from .fetcher import FetchError, SafeFetcher
+from .models import DomainChallenge
+from .service import NotEditable, refresh_steps
+
+EMAIL_CODE_TRIES = 5
+CHECKS_PER_CHALLENGE = 50
+EMAIL_DIGEST_CHARS = 47  # salt (16) + ":" + 47 hex digits fit the 64-character token column
+
+
+def fetcher_from_config(config):
+    """The safe fetcher; the resolver and ports can be replaced only from code (tests, local demos)."""
+    return SafeFetcher(
+        resolver=config.get("SEAL_FETCH_RESOLVER"),
+        allow_loopback=config["SEAL_FETCH_ALLOW_LOOPBACK"],
+        ports={"http": config.get("SEAL_FETCH_HTTP_PORT", 80), "https": config.get("SEAL_FETCH_HTTPS_PORT", 443)},
+    )
+
+
+def _email_code_hash(challenge_token_salt, code):
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"domain-email.v1|{challenge_token_salt}|{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def current_challenges(application, now):
+    """The newest unexpired challenge per method for the application's current domain."""
+    if not application.domain:
+        return {}
+    rows = db.session.scalars(select(DomainChallenge).where(
+        DomainChallenge.application_id == application.id, DomainChallenge.domain == application.domain)
+        .order_by(DomainChallenge.id.desc())).all()
+    latest = {}
+    for row in rows:
+        if row.expires_at > now and row.method not in latest:
+            latest[row.method] = row
+    return latest
+
+
+def start(application, method, mailbox, now):
+    """A new challenge for `method` on the application's domain (email: the code is sent now)."""
+    if application.status != "draft":
+        raise NotEditable()
+    if not application.domain:
+        raise proof.ProofFailed(N_("Fill in the business and its domain first."))
+    if method not in dict(proof.METHODS):
+        raise proof.ProofFailed(N_("Choose a way to prove ownership."))
+    challenge = DomainChallenge(
+        application_id=application.id, domain=application.domain, method=method, created_at=now,
+        expires_at=now + timedelta(days=current_app.config["SEAL_PROOF_TOKEN_DAYS"]), attempts=0)
+    if method == proof.EMAIL:
+        if mailbox not in proof.EMAIL_MAILBOXES:
+            raise proof.ProofFailed(N_("Choose one of the listed mailboxes."))
+        code = f"{secrets.randbelow(10 ** 6):06d}"
+        salt = secrets.token_hex(8)
+        challenge.email = f"{mailbox}@{application.domain}"
+        challenge.token = f"{salt}:{_email_code_hash(salt, code)[:EMAIL_DIGEST_CHARS]}"
+        challenge.expires_at = now + timedelta(hours=24)
+        subject = gettext("Domain ownership code for %(domain)s", domain=application.domain)
+        body = gettext("Someone asked %(authority)s for a trust seal for %(domain)s.\n"
+                       "If it was you, enter this code in the owner's panel: %(code)s\n"
+                       "If not, ignore this message.",
+                       authority=current_app.config["SEAL_AUTHORITY_NAME_FA"], domain=application.domain, code=code)
+        try:
+            send_email(challenge.email, subject, body, now=now)
+        except DeliveryError:
+            raise proof.ProofFailed(DeliveryError.public_message) from None
+    else:
+        challenge.token = proof.new_token()
+    db.session.add(challenge)
+    refresh_steps(application, now)
+    db.session.commit()
+    return challenge
+
+
+def check(application, challenge_id, now, *, code=None):
+    """Look for the proof now; marks the domain verified, or raises ProofFailed (kept as last_error)."""
+    if application.status != "draft":
+        raise NotEditable()
+    challenge = db.session.get(DomainChallenge, challenge_id) if isinstance(challenge_id, int) else None
+    if (challenge is None or challenge.application_id != application.id
+            or challenge.domain != application.domain):
+        raise proof.ProofFailed(N_("This check belongs to another domain; start a new one."))
+    if challenge.verified_at is not None:
+        return challenge
+    if now >= challenge.expires_at:
+        raise proof.ProofFailed(N_("This code has expired; start a new check."))
+    limit = EMAIL_CODE_TRIES if challenge.method == proof.EMAIL else CHECKS_PER_CHALLENGE
+    if challenge.attempts >= limit:
+        raise proof.ProofFailed(N_("Too many tries for this check; start a new one."))
+    challenge.attempts += 1
+    try:
+        _run(challenge, code)
+    except proof.ProofFailed as failure:
+        challenge.last_error = failure.message[:300]
+        db.session.commit()
+        raise
+    except FetchError as error:
+        current_app.logger.info("domain check for %s refused: %s", challenge.domain, error.detail)
+        challenge.last_error = error.message[:300]
+        db.session.commit()
+        raise proof.ProofFailed(error.message, **error.variables) from None
+    challenge.verified_at, challenge.last_error = now, None
+    application.domain_verified_at, application.domain_verified_by = now, challenge.method
+    refresh_steps(application, now)
+    db.session.commit()
+    return challenge
+
+
+def _run(challenge, code):
+    domain, token, config = challenge.domain, challenge.token, current_app.config
+    if challenge.method == proof.EMAIL:
+        salt, _, digest = challenge.token.partition(":")
+        typed = "".join(ch for ch in str(code or "") if not ch.isspace())
+        typed = to_latin_digits(typed)
+        if not (len(typed) == 6 and typed.isascii() and typed.isdigit()):
+            raise proof.ProofFailed(N_("The code has 6 digits."))
+        if not hmac.compare_digest(digest, _email_code_hash(salt, typed)[:EMAIL_DIGEST_CHARS]):
+            raise proof.ProofFailed(N_("This code is not right."))
+        return
+    if challenge.method == proof.DNS:
+        servers = [s.strip() for s in (config.get("SEAL_DNS_NAMESERVERS") or "").split(",") if s.strip()]
+        name = f"{proof.DNS_LABEL}.{domain}"
+        records = proof.txt_records(domain, nameservers=servers or None, port=config.get("SEAL_DNS_PORT", 53))
+        proof.check_txt(records, token, name)
+        return
+    fetcher = fetcher_from_config(config)
+    if challenge.method == proof.FILE:
+        last = None
+        for path in proof.file_paths(token):
+            result = _fetch_either(fetcher, domain, path)
+            if result.status == 200:
+                if result.truncated:
+                    raise proof.ProofFailed(N_("The file is larger than 256 KB; it must hold only the code."))
+                proof.check_file_body(result.body, token)
+                return
+            last = result.status
+        raise proof.ProofFailed(N_("The file was not found on the site (status %(status)s)."), status=last)
+    page = proof.fetch_home(fetcher, domain)
+    if page.status != 200:
+        raise proof.ProofFailed(N_("The home page answered with status %(status)s."), status=page.status)
+    html = page.text()
+    if challenge.method == proof.META:
+        proof.check_meta(html, token)
+    else:
+        proof.check_title(html, token)
+
+
+def _fetch_either(fetcher, domain, path):
+    try:
+        return fetcher.get(f"https://{domain}{path}")
+    except FetchError as error:
+        if error.message not in (N_("We could not connect to the site."),
+                                 N_("The site's HTTPS certificate could not be verified.")):
+            raise
+    return fetcher.get(f"http://{domain}{path}")

@@ -1,0 +1,219 @@
+"""A fetcher for addresses an applicant chooses, safe against server-side request forgery.
+
+It resolves the name itself, refuses any address that is not globally routable,
+connects to the very address it checked (so a second DNS answer cannot swap in
+a private one), re-checks every redirect, follows at most five, speaks http and
+https on ports 80 and 443 only, and stops reading after 256 KB.
+"""
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from ..marks import N_
+
+MAX_BYTES = 256 * 1024
+MAX_REDIRECTS = 5
+USER_AGENT = "SealAuthority-DomainCheck/1.0"
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class FetchError(Exception):
+    """The address was refused or could not be read; `message` is a msgid, `detail` is for logs."""
+
+    def __init__(self, message, detail="", **variables):
+        super().__init__(detail or message)
+        self.message, self.detail, self.variables = message, detail, variables
+
+
+@dataclass
+class FetchResult:
+    url: str
+    status: int
+    body: bytes
+    truncated: bool
+    headers: dict = field(default_factory=dict)
+
+    def text(self):
+        charset = "utf-8"
+        content_type = self.headers.get("content-type", "")
+        if "charset=" in content_type:
+            charset = content_type.split("charset=")[-1].split(";")[0].strip() or "utf-8"
+        try:
+            return self.body.decode(charset, "replace")
+        except LookupError:
+            return self.body.decode("utf-8", "replace")
+
+
+def system_resolver(host):
+    """Every address the host's name resolves to (IPv4 and IPv6)."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror:
+        return []
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def refusal(address, *, allow_loopback=False):
+    """None when `address` may be fetched from; otherwise why not (a msgid)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return N_("The domain resolves to something that is not an address.")
+    if ip.version == 6:
+        if ip.sixtofour is not None or ip.teredo is not None:
+            return N_("The domain resolves to a tunnelled IPv6 address, which we do not fetch from.")
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+            if ip.is_loopback:
+                return N_("The domain resolves to a private or reserved address, which we do not fetch from.")
+        elif ip in NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if allow_loopback and ip.is_loopback:
+        return None
+    if (not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified
+            or ip.is_link_local or ip.is_loopback or ip.is_private):
+        return N_("The domain resolves to a private or reserved address, which we do not fetch from.")
+    return None
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Sends Host: the name, but connects to the address already checked."""
+
+    def __init__(self, host, port, address, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host, port, address, timeout, context):
+        super().__init__(host, port, timeout=timeout, context=context)
+        self.address = address
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+class SafeFetcher:
+    def __init__(self, *, resolver=None, allow_loopback=False, ports=None, connect_timeout=5.0,
+                 read_timeout=5.0, total_timeout=15.0, max_bytes=MAX_BYTES, max_redirects=MAX_REDIRECTS,
+                 ssl_context=None):
+        self.resolver = resolver or system_resolver
+        self.allow_loopback = allow_loopback
+        self.ports = ports or {"http": 80, "https": 443}
+        self.connect_timeout, self.read_timeout, self.total_timeout = connect_timeout, read_timeout, total_timeout
+        self.max_bytes, self.max_redirects = max_bytes, max_redirects
+        self.ssl_context = ssl_context or ssl.create_default_context()
+
+    def _target(self, url):
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in self.ports:
+            raise FetchError(N_("Only http and https addresses are fetched."), f"scheme {scheme!r} in {url}")
+        if parts.username is not None or parts.password is not None:
+            raise FetchError(N_("Addresses with a user name or password are not fetched."), url)
+        try:
+            port = parts.port
+        except ValueError:
+            raise FetchError(N_("This address has an invalid port."), url) from None
+        if port is not None and port != self.ports[scheme]:
+            raise FetchError(N_("Only the standard ports (80 for http, 443 for https) are fetched."), url)
+        host = (parts.hostname or "").rstrip(".")
+        if not host:
+            raise FetchError(N_("This address has no host name."), url)
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        return scheme, host, self.ports[scheme], path
+
+    def _addresses(self, host):
+        try:
+            literal = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            addresses = self.resolver(host)
+        else:
+            addresses = [str(literal)]
+        if not addresses:
+            raise FetchError(N_("The domain does not resolve to any address."), host)
+        for address in addresses:
+            reason = refusal(address, allow_loopback=self.allow_loopback)
+            if reason:
+                raise FetchError(reason, f"{host} -> {address}")
+        return addresses
+
+    def _connect(self, scheme, host, port, addresses):
+        last = None
+        for address in addresses:
+            if scheme == "https":
+                conn = _PinnedHTTPSConnection(host, port, address, self.connect_timeout, self.ssl_context)
+            else:
+                conn = _PinnedHTTPConnection(host, port, address, self.connect_timeout)
+            try:
+                conn.connect()
+            except (OSError, ssl.SSLError) as error:
+                conn.close()
+                last = error
+                continue
+            conn.sock.settimeout(self.read_timeout)
+            return conn
+        if isinstance(last, ssl.SSLError):
+            raise FetchError(N_("The site's HTTPS certificate could not be verified."), f"{host}: {last}")
+        if isinstance(last, socket.timeout):
+            raise FetchError(N_("The site did not answer in time."), f"{host}: connect timeout")
+        raise FetchError(N_("We could not connect to the site."), f"{host}: {last}")
+
+    def get(self, url):
+        """Fetch `url`, following at most five re-checked redirects; FetchError when refused or failed."""
+        deadline = time.monotonic() + self.total_timeout
+        for hop in range(self.max_redirects + 1):
+            scheme, host, port, path = self._target(url)
+            addresses = self._addresses(host)
+            conn = self._connect(scheme, host, port, addresses)
+            try:
+                conn.putrequest("GET", path, skip_accept_encoding=True)
+                conn.putheader("User-Agent", USER_AGENT)
+                conn.putheader("Accept", "text/html, text/plain;q=0.9, */*;q=0.1")
+                conn.putheader("Accept-Encoding", "identity")
+                conn.putheader("Connection", "close")
+                conn.endheaders()
+                response = conn.getresponse()
+                headers = {name.lower(): value for name, value in response.getheaders()}
+                if response.status in (301, 302, 303, 307, 308) and headers.get("location"):
+                    response.close()
+                    url = urljoin(url, headers["location"])
+                    continue
+                try:
+                    body, truncated = self._read(response, deadline)
+                finally:
+                    response.close()
+                return FetchResult(url=url, status=response.status, body=body, truncated=truncated, headers=headers)
+            except socket.timeout:
+                raise FetchError(N_("The site did not answer in time."), f"{url}: read timeout") from None
+            except (OSError, http.client.HTTPException) as error:
+                raise FetchError(N_("The site's answer could not be read."), f"{url}: {error!r}") from None
+            finally:
+                conn.close()
+        raise FetchError(N_("The site redirected more than %(count)s times."), url, count=self.max_redirects)
+
+    def _read(self, response, deadline):
+        if response.getheader("Content-Encoding", "identity").lower() not in ("identity", ""):
+            raise FetchError(N_("The site sent a compressed answer although we asked for a plain one."))
+        chunks, size = [], 0
+        while size <= self.max_bytes:
+            if time.monotonic() > deadline:
+                raise FetchError(N_("The site did not answer in time."), "total time exceeded")
+            chunk = response.read1(min(65536, self.max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        body = b"".join(chunks)
+        truncated = len(body) > self.max_bytes
+        return body[:self.max_bytes], truncated
