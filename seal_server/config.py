@@ -98,6 +98,7 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
         "SEAL_PROOF_TOKEN_DAYS": _int(environ, "SEAL_PROOF_TOKEN_DAYS", 7),
         "SEAL_DNS_NAMESERVERS": _env(environ, "SEAL_DNS_NAMESERVERS"),  # comma separated; default: the system's
+        "SEAL_CATEGORIES_FILE": _env(environ, "SEAL_CATEGORIES_FILE"),  # default: instance/categories.txt
         "WTF_CSRF_TIME_LIMIT": None,
         "PERMANENT_SESSION_LIFETIME": _int(environ, "SEAL_SESSION_SECONDS", 12 * 3600),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -63,6 +63,8 @@ def test_a_wrong_code_says_how_many_tries_are_left(client):
     response = client.post("/account/code?lang=en", data={"csrf_token": csrf_from(page), "code": wrong})
     assert response.status_code == 400
     assert "This code is not right; 4 tries left." in response.get_data(as_text=True)
+    persian = client.post("/account/code", data={"csrf_token": csrf_from(page), "code": wrong})
+    assert "این کد درست نیست؛ ۳ بار دیگر می‌توانید امتحان کنید." in persian.get_data(as_text=True)
 
 
 def test_the_session_is_renewed_at_sign_in_and_ended_at_sign_out(client):

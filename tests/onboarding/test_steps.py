@@ -227,3 +227,32 @@ def test_identity_is_reused_for_a_second_application(app, owner):
     with app.app_context():
         names = sorted(o.first_name for o in db.session.scalars(select(Owner)))
         assert names == ["زهرا", "مریم"]
+
+
+def test_an_operator_can_replace_the_category_list(app, owner, tmp_path):
+    listing = tmp_path / "categories.txt"
+    listing.write_text("# code | Persian | English\npets | حیوانات خانگی | Pets\nbroken line\n", encoding="utf-8")
+    app.config["SEAL_CATEGORIES_FILE"] = str(listing)
+    application_id = new_application(owner)
+    page = owner.get(f"/panel/applications/{application_id}/business?lang=en").get_data(as_text=True)
+    assert '<option value="pets">Pets</option>' in page and 'value="general"' not in page
+    assert "حیوانات خانگی" in owner.get(f"/panel/applications/{application_id}/business").get_data(as_text=True)
+    refused = post_form(owner, f"/panel/applications/{application_id}/business", BUSINESS, lang="?lang=en")
+    assert "Choose a category." in refused.get_data(as_text=True)
+    assert post_form(owner, f"/panel/applications/{application_id}/business",
+                     dict(BUSINESS, category="pets")).status_code == 302
+
+
+def test_a_reviewers_rejection_stays_until_the_owner_edits_the_step(app, owner):
+    application_id = new_application(owner)
+    post_form(owner, f"/panel/applications/{application_id}/identity", NATURAL)
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        rejected = next(s for s in application.steps if s.step == "identity")
+        rejected.state, rejected.reason = "rejected", "نام پدر با کارت ملی یکی نیست."
+        rejected.updated_at = application.updated_at
+        db.session.commit()
+    overview = owner.get(f"/panel/applications/{application_id}").get_data(as_text=True)
+    assert "نام پدر با کارت ملی یکی نیست." in overview and "step-rejected" in overview
+    post_form(owner, f"/panel/applications/{application_id}/identity", dict(NATURAL, father_name="حسن"))
+    assert _states(app, application_id)["identity"] == "done"
