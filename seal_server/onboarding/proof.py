@@ -1,5 +1,4 @@
 """Proof of domain ownership: what each method looks for, given what the fetcher or DNS returned."""
-import re
 import secrets
 from html.parser import HTMLParser
 

@@ -1,6 +1,5 @@
 """The application's use cases: each saves one step, then recomputes the step states."""
 import re
-from datetime import date
 
 import jdatetime
 from flask import current_app
@@ -41,7 +40,7 @@ class NotEditable(Exception):
 
 
 def _clean_text(value, limit=200):
-    return re.sub(r"\s+", " ", (value or "").replace("\u200c ", " ")).strip()[:limit]
+    return re.sub(r"\s+", " ", value or "").strip()[:limit]
 
 
 def _person_name(form, field, errors, empty):

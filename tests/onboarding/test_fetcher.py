@@ -1,5 +1,8 @@
 """The safe fetcher against a real local HTTP server, with a resolver the test controls."""
+import ssl
+
 import pytest
+import trustme
 
 from seal_server.onboarding.fetcher import MAX_BYTES, FetchError, SafeFetcher, refusal
 
@@ -146,3 +149,34 @@ def test_user_info_in_an_address_is_refused(site):
     with pytest.raises(FetchError) as caught:
         make_fetcher(site, {}).get("http://user:pass@shop.example/")
     assert caught.value.message == "Addresses with a user name or password are not fetched."
+
+
+@pytest.fixture
+def tls_site():
+    """The local site behind TLS with a certificate for shop.example from a throwaway CA."""
+    ca = trustme.CA()
+    server = Site()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("shop.example").configure_cert(context)
+    server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
+    yield server, ca
+    server.close()
+
+
+def test_https_checks_the_certificate_against_the_name_not_the_address(tls_site):
+    site, ca = tls_site
+    site.page("/", "secure")
+    answers = {"shop.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]}
+    trusting = ssl.create_default_context()
+    ca.configure_trust(trusting)
+
+    def fetcher(context):
+        return SafeFetcher(resolver=answers.get, allow_loopback=True, ports={"http": free_port(), "https": site.port},
+                           ssl_context=context)
+    assert fetcher(trusting).get(f"https://shop.example:{site.port}/").body == b"secure"
+    with pytest.raises(FetchError) as caught:
+        fetcher(trusting).get(f"https://other.example:{site.port}/")
+    assert caught.value.message == "The site's HTTPS certificate could not be verified."
+    with pytest.raises(FetchError) as caught:
+        fetcher(ssl.create_default_context()).get(f"https://shop.example:{site.port}/")
+    assert caught.value.message == "The site's HTTPS certificate could not be verified."
