@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..i18n import gettext
+from ..i18n import digits, gettext
 from ..iran.digits import to_latin_digits
 from ..iran.identifiers import IdentifierError, clean_mobile, clean_national_code
 from ..marks import N_
@@ -104,7 +104,7 @@ def start_sign_in(national_code, mobile, *, ip, now):
     if deliver:
         text = gettext("Your sign-in code for %(authority)s: %(code)s\nIt is valid for %(minutes)s minutes. Never give it to anyone.",
                        authority=current_app.config["SEAL_AUTHORITY_NAME_FA"], code=code,
-                       minutes=_config("SEAL_OTP_TTL_SECONDS") // 60)
+                       minutes=digits(_config("SEAL_OTP_TTL_SECONDS") // 60))
         try:
             send_sms(mobile, text, now=now)
         except DeliveryError:
