@@ -50,10 +50,10 @@ def test_parse_wrk_reads_errors_and_check_run_refuses_them():
     assert result["non_2xx_3xx"] == 2059
     assert result["socket_errors"] == {"connect": 0, "read": 3, "write": 0, "timeout": 7}
     with pytest.raises(badge_bench.BenchError, match="2059 responses"):
-        badge_bench.check_run("badge", result, "gthread")
+        badge_bench.check_run("badge", result)
     result["non_2xx_3xx"] = 0
     with pytest.raises(badge_bench.BenchError, match="socket errors"):
-        badge_bench.check_run("badge", result, "sync")
+        badge_bench.check_run("badge", result)
 
 
 def test_parse_wrk_refuses_output_without_a_rate():
