@@ -11,7 +11,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-def owner(client):
+def owner(client, tmp_path):
+    """A signed-in owner; uploads go to the test's own directory."""
+    client.application.config["SEAL_UPLOAD_DIR"] = str(tmp_path / "uploads")
     sign_in(client)
     return client
 
