@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -35,6 +35,10 @@ class Owner(db.Model):
     account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"), index=True)
     # a legal person's chief executive
     ceo_name: Mapped[Optional[str]] = mapped_column(String(160))
+    # where the person lives, or the company's registered office
+    landline: Mapped[Optional[str]] = mapped_column(String(11))
+    postal_code: Mapped[Optional[str]] = mapped_column(String(10))
+    address: Mapped[Optional[str]] = mapped_column(Text)
 
     businesses = relationship("Business", back_populates="owner")
     account = relationship("Account", back_populates="owners")

@@ -10,7 +10,9 @@ from ..accounts.models import LEGAL, NATURAL, Owner
 from ..extensions import db
 from ..iran.calendar import TEHRAN
 from ..iran.digits import to_latin_digits
-from ..iran.identifiers import IdentifierError, clean_legal_national_id, digits_only
+from ..iran.identifiers import (
+    IdentifierError, clean_landline, clean_legal_national_id, clean_postal_code, digits_only,
+)
 from ..marks import N_
 from ..seals.models import KINDS
 from ..seals.service import live_seal_for_domain
@@ -210,7 +212,8 @@ def identity_form(application, account):
         "birth_date": jalali_text(owner.birth_date), "national_code": account.national_code,
         "mobile": account.mobile, "company_name": owner.company_name or "",
         "legal_national_id": owner.legal_national_id or "", "registration_number": owner.registration_number or "",
-        "ceo_name": owner.ceo_name or "",
+        "ceo_name": owner.ceo_name or "", "landline": owner.landline or "",
+        "postal_code": owner.postal_code or "", "address": owner.address or "",
     }
 
 
@@ -251,6 +254,14 @@ def save_identity(application, account, form, now):
         values["registration_number"] = registration
         values["ceo_name"] = _person_name(form, "ceo_name", errors, N_("Enter the chief executive's name."))
         values.update(first_name=None, last_name=None, father_name=None, gender=None, birth_date=None)
+    for name, clean in (("landline", clean_landline), ("postal_code", clean_postal_code)):
+        try:
+            values[name] = clean(form.get(name))
+        except IdentifierError as error:
+            errors[name] = (str(error), {})
+    values["address"] = _clean_text(form.get("address"), 500)
+    if len(values["address"]) < 10:
+        errors["address"] = (N_("Enter the full postal address: province, city, street and number."), {})
     if errors:
         return errors
     owner = application.owner

@@ -31,6 +31,8 @@ def post_form(client, path, data, lang=""):
 
 
 NATURAL = {"person_kind": "natural", "first_name": "مریم", "last_name": "احمدی", "father_name": "علی",
-           "gender": "female", "birth_date": "۱۳۷۰/۰۵/۲۱"}
+           "gender": "female", "birth_date": "۱۳۷۰/۰۵/۲۱", "address": "تهران، خیابان آزادی، پلاک ۱۰",
+           "postal_code": "۱۵۸۷۶-۵۴۳۲۱", "landline": "۰۲۱-۸۸۷۷ ۶۶۵۵"}
+CONTACT = {key: NATURAL[key] for key in ("address", "postal_code", "landline")}
 BUSINESS = {"seal_kind": "standard", "domain": "http://Shop.Example/path", "name_fa": "فروشگاه نمونه",
             "name_en": "Sample Shop", "category": "general", "sales_method": "direct", "owns_domain": "yes"}

@@ -51,9 +51,13 @@ def test_owner_signs_up_and_proves_the_domain_by_meta_tag(live_server, page, sit
     page.fill("input[name=father_name]", "علی")
     page.check("input[name=gender][value=female]")
     page.fill("input[name=birth_date]", "۱۴۰۹/۰۱/۰۱")  # in the future: the form must come back filled
+    page.fill("input[name=address]", "تهران، خیابان آزادی، پلاک ۱۰")
+    page.fill("input[name=postal_code]", "۱۵۸۷۶-۵۴۳۲۱")
+    page.fill("input[name=landline]", "۰۲۱ ۸۸۷۷ ۶۶۵۵")
     page.click("form.stacked button[type=submit]")
     assert page.locator("#e-birth_date").inner_text() == "تاریخ تولد نمی‌تواند در آینده باشد."
     assert page.input_value("input[name=first_name]") == "مریم"
+    assert page.input_value("input[name=postal_code]") == "۱۵۸۷۶-۵۴۳۲۱"
     page.fill("input[name=birth_date]", "۱۳۷۰/۰۵/۲۱")
     page.click("form.stacked button[type=submit]")
     page.wait_for_url(overview)

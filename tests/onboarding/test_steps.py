@@ -15,7 +15,7 @@ from seal_server.onboarding.service import parse_jalali_date
 from tests.accounts.conftest import csrf_from, sign_in
 from tests.factories import issue
 
-from .conftest import BUSINESS, NATURAL, OTHER_CODE, OTHER_MOBILE, PDF, PNG, new_application, post_form
+from .conftest import BUSINESS, CONTACT, NATURAL, OTHER_CODE, OTHER_MOBILE, PDF, PNG, new_application, post_form
 
 
 def _states(app, application_id):
@@ -38,6 +38,7 @@ def test_dashboard_shows_done_next_and_missing(app, owner):
         application = db.session.get(Application, application_id)
         assert application.domain == "shop.example" and application.owns_domain_declared_at is not None
         assert (application.owner.birth_date, application.owner.national_code) == (date(1991, 8, 12), "0013542419")
+        assert (application.owner.postal_code, application.owner.landline) == ("1587654321", "02188776655")
     dashboard = owner.get("/panel?lang=en").get_data(as_text=True)
     assert "shop.example" in dashboard and "Proof of domain ownership" in dashboard
 
@@ -101,7 +102,7 @@ def test_documents_are_visible_only_to_their_owner_and_staff(app, owner):
     application_id = new_application(owner)
     post_form(owner, f"/panel/applications/{application_id}/identity",
               {"person_kind": "legal", "company_name": "شرکت نمونه", "legal_national_id": "۱۰۳۸۰۲۸۴۷۹۰",
-               "registration_number": "12345", "ceo_name": "مریم احمدی"})
+               "registration_number": "12345", "ceo_name": "مریم احمدی", **CONTACT})
     page = owner.get(f"/panel/applications/{application_id}/documents")
     owner.post(f"/panel/applications/{application_id}/documents", data={
         "csrf_token": csrf_from(page), "kind": "gazette", "file": (io.BytesIO(PNG), "g.png")},
@@ -144,8 +145,12 @@ def test_legal_person_check_digits(owner):
     application_id = new_application(owner)
     response = post_form(owner, f"/panel/applications/{application_id}/identity",
                          {"person_kind": "legal", "company_name": "شرکت", "legal_national_id": "10380284791",
-                          "registration_number": "12a", "ceo_name": "x1"}, lang="?lang=en")
+                          "registration_number": "12a", "ceo_name": "x1", "postal_code": "0123456789",
+                          "landline": "8877 6655", "address": "تهران"}, lang="?lang=en")
     body = response.get_data(as_text=True)
+    assert "This postal code is not valid." in body
+    assert "A landline number has 11 digits with its area code, such as 02188776655." in body
+    assert "Enter the full postal address: province, city, street and number." in body
     assert "This national id is not valid: its check digit does not match." in body
     assert "The registration number is digits only, at most 20." in body
     assert "A name cannot contain digits." in body
