@@ -1,4 +1,6 @@
 """The sign-in pages over HTTP: CSRF, session cookies, the challenge bound to the session, limits."""
+import re
+
 import pytest
 
 from .conftest import MOBILE, NATIONAL_CODE, csrf_from, last_code, sign_in
@@ -132,3 +134,14 @@ def test_the_outbox_page_shows_sent_codes_in_development_only(app, client):
 def test_public_seal_routes_set_no_cookie(client):
     for path in ("/badge/AAAAAAAAAAAAAAAA.svg?code=x", "/verify/AAAAAAAAAAAAAAAA?code=x", "/api/v1/seals/AAAAAAAAAAAAAAAA"):
         assert "Set-Cookie" not in client.get(path).headers, path
+
+
+def test_a_second_code_too_soon_is_refused_on_the_page_in_persian_digits(client):
+    page = client.get("/account/enter")
+    data = {"csrf_token": csrf_from(page), "national_code": NATIONAL_CODE, "mobile": MOBILE}
+    assert client.post("/account/enter", data=data).status_code == 302
+    again = client.post("/account/enter", data=data)
+    body = again.get_data(as_text=True)
+    assert again.status_code == 400
+    assert re.search(r"همین الان کدی به این شماره فرستاده شد؛ [۰-۹]+ ثانیهٔ دیگر", body)
+    assert 'value="09121234567"' in body

@@ -122,3 +122,14 @@ def test_bad_input_gets_a_precise_message(func, text, message):
 ])
 def test_typed_forms_are_normalised(func, text, expected):
     assert func(text) == expected
+
+
+@given(digit_strings(10), st.sampled_from([PERSIAN_DIGITS, ARABIC_DIGITS]))
+def test_legal_ids_and_postal_codes_read_the_same_in_any_digits(prefix, script):
+    assume(int(prefix[3:9]) != 0)
+    code = _only_valid_completion(prefix, ids.is_legal_national_id)
+    table = str.maketrans("0123456789", script)
+    assert ids.clean_legal_national_id(code.translate(table)) == code
+    postal = "1" + prefix[1:]
+    assume(len(set(postal)) > 1)
+    assert ids.clean_postal_code(f"{postal[:5]}-{postal[5:]}".translate(table)) == postal

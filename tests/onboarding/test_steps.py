@@ -170,6 +170,14 @@ def test_bad_domains(owner, domain, message):
     assert response.status_code == 400 and message in body and f'value="{domain}"' in body
 
 
+def test_domains_are_normalised_before_saving(app, owner):
+    application_id = new_application(owner)
+    assert post_form(owner, f"/panel/applications/{application_id}/business",
+                     dict(BUSINESS, domain="HTTPS://فروشگاه.ایران:8443/shop?x=1")).status_code == 302
+    with app.app_context():
+        assert db.session.get(Application, application_id).domain == "xn--mgbtj4c7ad63e.xn--mgba3a4f16a"
+
+
 def test_one_live_application_or_seal_per_domain(app, owner, now):
     with app.app_context():
         issue("sealed.example", now=now)
