@@ -37,6 +37,8 @@ def create_app(config=None):
     from . import audit  # noqa: F401  (registers the model)
     from .accounts import models as _accounts  # noqa: F401
     from .accounts.views import bp as accounts_bp
+    from .billing import models as _billing  # noqa: F401
+    from .billing.views import bp as billing_bp
     from .notify import models as _notify  # noqa: F401
     from .notify.views import bp as notify_bp
     from .onboarding import models as _onboarding  # noqa: F401
@@ -54,6 +56,7 @@ def create_app(config=None):
     app.register_blueprint(accounts_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(onboarding_bp)
+    app.register_blueprint(billing_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

@@ -1,4 +1,5 @@
 """Settings read from SEAL_* environment variables."""
+import json
 import os
 from dataclasses import dataclass
 
@@ -22,6 +23,26 @@ def _int(environ, name, default):
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _choice(environ, name, choices, default):
+    value = _env(environ, name, default)
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _fees(environ):
+    from .billing.fees import FeeError, FeeSchedule
+
+    raw = _env(environ, "SEAL_FEES")
+    try:
+        overrides = json.loads(raw) if raw else {}
+        if not isinstance(overrides, dict):
+            raise FeeError("expected an object such as {\"postal_check\": 20000}")
+        return FeeSchedule.from_toman(overrides)
+    except (ValueError, TypeError, AttributeError, FeeError) as error:
+        raise ConfigError(f"SEAL_FEES must be a JSON object of fees in toman: {error}") from None
 
 
 def from_environ(environ=None, instance_path="."):
@@ -51,6 +72,8 @@ def from_environ(environ=None, instance_path="."):
     email_backend = _env(environ, "SEAL_EMAIL_BACKEND", "outbox")
     if email_backend not in ("outbox", "smtp"):
         raise ConfigError(f"SEAL_EMAIL_BACKEND must be 'outbox' or 'smtp', got {email_backend!r}")
+    if _env(environ, "SEAL_PAYMENT_GATEWAY") == "zarinpal" and not _env(environ, "SEAL_ZARINPAL_MERCHANT_ID"):
+        raise ConfigError("SEAL_PAYMENT_GATEWAY is zarinpal but SEAL_ZARINPAL_MERCHANT_ID is not set")
     database_url = _env(
         environ, "SEAL_DATABASE_URL", "sqlite:///" + os.path.join(instance_path, "seal.sqlite3")
     )
@@ -99,6 +122,11 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_PROOF_TOKEN_DAYS": _int(environ, "SEAL_PROOF_TOKEN_DAYS", 7),
         "SEAL_DNS_NAMESERVERS": _env(environ, "SEAL_DNS_NAMESERVERS"),  # comma separated; default: the system's
         "SEAL_CATEGORIES_FILE": _env(environ, "SEAL_CATEGORIES_FILE"),  # default: instance/categories.txt
+        # billing: fees in toman over the seed figures, e.g. SEAL_FEES='{"postal_check": 20000}'
+        "SEAL_FEES": _fees(environ),
+        "SEAL_PAYMENT_GATEWAY": _choice(environ, "SEAL_PAYMENT_GATEWAY", ("sandbox", "zarinpal"), "sandbox"),
+        "SEAL_ZARINPAL_MERCHANT_ID": _env(environ, "SEAL_ZARINPAL_MERCHANT_ID"),
+        "SEAL_ZARINPAL_BASE_URL": _env(environ, "SEAL_ZARINPAL_BASE_URL", "https://payment.zarinpal.com"),
         "WTF_CSRF_TIME_LIMIT": None,
         "PERMANENT_SESSION_LIFETIME": _int(environ, "SEAL_SESSION_SECONDS", 12 * 3600),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -7,7 +7,7 @@ from seal_server.seals.models import Business
 
 def make_business(domain="shop.example", *, legal=False, **fields):
     if legal:
-        owner = Owner(kind=LEGAL, company_name="شرکت نمونه", legal_national_id="10101234567",
+        owner = Owner(kind=LEGAL, company_name="شرکت نمونه", legal_national_id="10101234565",
                       registration_number="1234")
     else:
         owner = Owner(kind=NATURAL, first_name="مریم", last_name="احمدی", national_code="0013542419",

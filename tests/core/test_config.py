@@ -41,3 +41,15 @@ def test_production_with_a_strong_key():
 def test_bad_number_is_a_clear_error():
     with pytest.raises(ConfigError, match="SEAL_VALIDITY_DAYS must be a whole number"):
         from_environ({"SEAL_VALIDITY_DAYS": "two years"})
+
+
+def test_fees_and_gateway_settings():
+    config = from_environ({"SEAL_FEES": '{"postal_check": 20000}'})
+    assert config["SEAL_FEES"].postal_check == 200_000 and config["SEAL_PAYMENT_GATEWAY"] == "sandbox"
+    for bad in ['{"postal": 1}', "[1]", "not json", '{"postal_check": -5}']:
+        with pytest.raises(ConfigError, match="SEAL_FEES"):
+            from_environ({"SEAL_FEES": bad})
+    with pytest.raises(ConfigError, match="SEAL_PAYMENT_GATEWAY"):
+        from_environ({"SEAL_PAYMENT_GATEWAY": "paypal"})
+    with pytest.raises(ConfigError, match="MERCHANT_ID"):
+        from_environ({"SEAL_PAYMENT_GATEWAY": "zarinpal"})
