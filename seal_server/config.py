@@ -120,6 +120,7 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_UPLOAD_MAX_BYTES": _int(environ, "SEAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
         "SEAL_PROOF_TOKEN_DAYS": _int(environ, "SEAL_PROOF_TOKEN_DAYS", 7),
+        "SEAL_CONTACT_CODE_SECONDS": _int(environ, "SEAL_CONTACT_CODE_SECONDS", 1800),
         "SEAL_DNS_NAMESERVERS": _env(environ, "SEAL_DNS_NAMESERVERS"),  # comma separated; default: the system's
         "SEAL_CATEGORIES_FILE": _env(environ, "SEAL_CATEGORIES_FILE"),  # default: instance/categories.txt
         # billing: fees in toman over the seed figures, e.g. SEAL_FEES='{"postal_check": 20000}'

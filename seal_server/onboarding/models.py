@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..coltypes import UTCDateTime
@@ -14,7 +14,7 @@ LIVE_APPLICATION = (DRAFT, SUBMITTED)
 
 # step states
 NOT_STARTED, PENDING, DONE, STEP_REJECTED = "not_started", "pending", "done", "rejected"
-STEPS = ("identity", "documents", "business", "domain")
+STEPS = ("identity", "documents", "business", "domain", "contact")
 
 
 class Application(db.Model):
@@ -37,6 +37,17 @@ class Application(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # contact details shown on the verification page; the email counts once `email_verified` equals it
+    landline: Mapped[Optional[str]] = mapped_column(String(11))
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    email_verified: Mapped[Optional[str]] = mapped_column(String(254))
+    postal_code: Mapped[Optional[str]] = mapped_column(String(10))
+    address: Mapped[Optional[str]] = mapped_column(String(500))
+    province: Mapped[Optional[str]] = mapped_column(String(3))
+    city: Mapped[Optional[str]] = mapped_column(String(60))
+    response_hours: Mapped[Optional[str]] = mapped_column(String(120))
+    latitude: Mapped[Optional[float]] = mapped_column(Float)
+    longitude: Mapped[Optional[float]] = mapped_column(Float)
 
     owner = relationship("Owner")
     steps = relationship("ApplicationStep", back_populates="application", cascade="all, delete-orphan",
@@ -93,3 +104,19 @@ class DomainChallenge(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[Optional[str]] = mapped_column(String(300))
     verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class VerificationCode(db.Model):
+    """A single-use code sent to the owner (email, voice call, postal letter); only its digest is kept."""
+
+    __tablename__ = "verification_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # email | landline | postal
+    target: Mapped[str] = mapped_column(String(254))  # where it was sent: the address or number
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -33,6 +33,8 @@ PUBLIC_SUFFIXES = frozenset({
     "co.uk", "org.uk", "ac.uk", "com.au", "net.au", "org.au", "co.jp", "com.tr", "com.br", "co.in",
     "github.io", "blogspot.com", "herokuapp.com",
 })
+CONTACT_FIELDS = ("landline", "email", "postal_code", "address", "province", "city", "response_hours",
+                  "latitude", "longitude")
 _NAME = re.compile(r"^[^\W\d_]+(?:[ \u200c'\-.][^\W\d_]*)*$")
 MINOR_AGE = 18
 
@@ -141,8 +143,29 @@ def missing_documents(application, now):
             if kind not in uploaded]
 
 
+def email_verified(application):
+    return bool(application.email) and application.email_verified == application.email
+
+
+def _contact_state(application):
+    saved = [getattr(application, name) not in (None, "") for name in CONTACT_FIELDS]
+    if all(saved) and email_verified(application):
+        return DONE
+    return PENDING if any(saved) else NOT_STARTED
+
+
+def _ensure_steps(application, now):
+    """Applications opened before a step existed get its row."""
+    have = {item.step for item in application.steps}
+    for name in STEPS:
+        if name not in have:
+            application.steps.append(ApplicationStep(step=name, state=NOT_STARTED, updated_at=now))
+    application.steps.sort(key=lambda item: STEPS.index(item.step))
+
+
 def refresh_steps(application, now):
     """Recompute each step's state from what the application holds (a reviewer's rejection stays)."""
+    _ensure_steps(application, now)
     owner = application.owner
     states = {
         "identity": DONE if owner is not None else NOT_STARTED,
@@ -152,6 +175,7 @@ def refresh_steps(application, now):
         "business": DONE if application.domain and application.name_fa and application.owns_domain_declared_at
         else NOT_STARTED,
         "domain": NOT_STARTED,
+        "contact": _contact_state(application),
     }
     if application.domain and application.domain_verified_at:
         states["domain"] = DONE

@@ -6,7 +6,8 @@ from ..clock import utcnow
 from ..extensions import limiter
 from ..i18n import current_language
 from ..marks import N_
-from . import documents, proof, service
+from ..iran import places
+from . import codes, contact, documents, proof, service
 from . import domain as domain_proof
 from .storage import storage_from_config
 
@@ -17,12 +18,14 @@ STEP_TITLES = {
     "documents": N_("Documents"),
     "business": N_("Business"),
     "domain": N_("Proof of domain ownership"),
+    "contact": N_("Contact details"),
 }
 STEP_ENDPOINTS = {
     "identity": "onboarding.identity",
     "documents": "onboarding.documents_step",
     "business": "onboarding.business",
     "domain": "onboarding.domain",
+    "contact": "onboarding.contact_step",
 }
 STATE_TITLES = {
     "not_started": N_("Not started"),
@@ -248,6 +251,60 @@ def domain_check(application_id):
     except proof.ProofFailed as failure:
         return _domain_page(application, {"_form": (failure.message, failure.variables)}, 400)
     return _to_overview(application)
+
+
+def _contact_page(application, form, errors=None, code_errors=None, status=200):
+    return render_template(
+        "onboarding/contact.html", application=application, form=form, errors=errors or {},
+        code_errors=code_errors or {}, provinces=places.provinces(), lang=current_language(),
+        email_verified=service.email_verified(application),
+        email_code=codes.latest(application, "email")), status
+
+
+@bp.route("/applications/<int:application_id>/contact", methods=["GET", "POST"])
+@login_required
+def contact_step(application_id):
+    application = _application(application_id)
+    if request.method == "GET":
+        return _contact_page(application, contact.contact_form(application))
+    form = request.form.to_dict()
+    try:
+        errors = contact.save_contact(application, form, utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    if errors:
+        return _contact_page(application, form, errors, status=400)
+    return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
+
+
+@bp.post("/applications/<int:application_id>/contact/email/send")
+@login_required
+@limiter.limit("5 per minute")
+def contact_email_send(application_id):
+    application = _application(application_id)
+    try:
+        contact.send_email_code(application, utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    except codes.CodeError as error:
+        return _contact_page(application, contact.contact_form(application),
+                             code_errors={"code": (error.message, error.variables)}, status=400)
+    return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
+
+
+@bp.post("/applications/<int:application_id>/contact/email/check")
+@login_required
+@limiter.limit("10 per minute")
+def contact_email_check(application_id):
+    application = _application(application_id)
+    try:
+        contact.check_email_code(application, request.form.get("code", ""), utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    except codes.CodeError as error:
+        return _contact_page(application, contact.contact_form(application),
+                             code_errors={"code": (error.message, error.variables)}, status=400)
+    return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
 
 
 @bp.app_errorhandler(413)

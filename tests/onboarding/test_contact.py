@@ -1,0 +1,146 @@
+"""The contact step: checked fields, province and city, coordinates, and the email code."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from seal_server.extensions import db
+from seal_server.notify.models import OutboxMessage
+from seal_server.onboarding.contact import clean_coordinate
+from seal_server.onboarding.models import Application, VerificationCode
+from tests.accounts.conftest import csrf_from
+
+from .conftest import NATURAL, new_application, post_form
+
+CONTACT_STEP = {"landline": "۰۲۱-۸۸۷۷ ۶۶۵۵", "email": "Info@Shop.Example", "postal_code": "۱۵۸۷۶-۵۴۳۲۱",
+                "address": "خیابان آزادی، کوچه ۳، پلاک ۱۰، واحد ۲", "province": "THR", "city": "تهران",
+                "response_hours": "شنبه تا چهارشنبه، ۹ تا ۱۷", "latitude": "۳۵٫۶۹۹۷", "longitude": "51.3380"}
+
+
+def _application(app, application_id):
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        return {name: getattr(application, name) for name in (
+            "landline", "email", "email_verified", "postal_code", "province", "city", "latitude", "longitude")} | {
+            "states": {s.step: s.state for s in application.steps}}
+
+
+def _email_code(app, to):
+    with app.app_context():
+        message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == to)
+                                     .order_by(OutboxMessage.id.desc())).first()
+        return re.search(r"\b(\d{6})\b", message.body).group(1)
+
+
+def _post(client, path, data=None):
+    page = client.get(path.rsplit("/email", 1)[0] if "/email/" in path else path)
+    return client.post(path, data={"csrf_token": csrf_from(page), **(data or {})})
+
+
+def test_contact_details_are_saved_then_the_email_is_verified_by_code(app, owner):
+    application_id = new_application(owner)
+    path = f"/panel/applications/{application_id}/contact"
+    assert post_form(owner, path, CONTACT_STEP).status_code == 302
+    saved = _application(app, application_id)
+    assert saved["landline"] == "02188776655" and saved["postal_code"] == "1587654321"
+    assert saved["email"] == "Info@shop.example" and saved["email_verified"] is None
+    assert (saved["province"], saved["city"]) == ("THR", "تهران")
+    assert (saved["latitude"], saved["longitude"]) == (35.6997, 51.338)
+    assert saved["states"]["contact"] == "pending"
+
+    assert _post(owner, path + "/email/send").status_code == 302
+    code = _email_code(app, "Info@shop.example")
+    wrong = "000000" if code != "000000" else "111111"
+    refused = _post(owner, path + "/email/check?lang=en", {"code": wrong})
+    assert refused.status_code == 400 and "This code is not right." in refused.get_data(as_text=True)
+    persian = code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert _post(owner, path + "/email/check", {"code": persian}).status_code == 302
+    saved = _application(app, application_id)
+    assert saved["email_verified"] == "Info@shop.example" and saved["states"]["contact"] == "done"
+    page = owner.get(path + "?lang=en").get_data(as_text=True)
+    assert "Info@shop.example is verified." in page
+
+    # a new address must be verified again
+    post_form(owner, path, dict(CONTACT_STEP, email="sales@shop.example"))
+    assert _application(app, application_id)["states"]["contact"] == "pending"
+    replay = _post(owner, path + "/email/check?lang=en", {"code": code})
+    assert replay.status_code == 400
+    assert "This code has already been used" in replay.get_data(as_text=True)
+
+
+def test_the_form_starts_from_the_identity_address(owner):
+    application_id = new_application(owner)
+    post_form(owner, f"/panel/applications/{application_id}/identity", NATURAL)
+    page = owner.get(f"/panel/applications/{application_id}/contact").get_data(as_text=True)
+    assert 'value="1587654321"' in page and 'value="02188776655"' in page
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"province": "ESF", "city": "تبریز"}, "city",
+     "تبریز is not a city of اصفهان; choose a city of that province."),
+    ({"province": "XXX"}, "province", "Choose the province."),
+    ({"city": ""}, "city", "Choose the city."),
+    ({"postal_code": "0123456789"}, "postal_code", "This postal code is not valid."),
+    ({"postal_code": "12345"}, "postal_code", "A postal code has exactly 10 digits."),
+    ({"landline": "8877665"}, "landline", "A landline number has 11 digits with its area code, such as 02188776655."),
+    ({"email": "info@"}, "email", "This is not an email address, such as info@shop.ir."),
+    ({"latitude": "95"}, "latitude", "A latitude is between -90 and 90."),
+    ({"longitude": "-200"}, "longitude", "A longitude is between -180 and 180."),
+    ({"latitude": "48.85", "longitude": "2.35"}, "latitude", "This point is outside Iran; check the latitude and longitude."),
+    ({"latitude": "north"}, "latitude", "Write a decimal number, such as 35.6997."),
+    ({"response_hours": ""}, "response_hours", "Say when buyers get an answer, such as Saturday to Wednesday, 9 to 17."),
+])
+def test_bad_contact_details_get_a_message_and_keep_the_form(app, owner, changes, field, message):
+    application_id = new_application(owner)
+    typed = dict(CONTACT_STEP, **changes)
+    response = post_form(owner, f"/panel/applications/{application_id}/contact", typed, lang="?lang=en")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    error = re.search(rf'<small id="e-{field}" class="field-error">(.*?)</small>', body, re.S)
+    assert error and error.group(1).strip() == message
+    assert 'value="خیابان آزادی، کوچه ۳، پلاک ۱۰، واحد ۲"' in body
+    assert _application(app, application_id)["email"] is None
+
+
+def test_the_city_list_is_grouped_by_province_in_persian(owner):
+    application_id = new_application(owner)
+    page = owner.get(f"/panel/applications/{application_id}/contact").get_data(as_text=True)
+    assert page.count("<optgroup") == 31 and 'data-province="THR"' in page
+    assert "onboarding-contact.js" in page and "<script>" not in page
+
+
+@pytest.mark.parametrize("text, value", [("۳۵٫۶۹۹۷", 35.6997), ("٣٥.٥", 35.5), (" 27.1 ", 27.1)])
+def test_coordinates_in_any_digits(text, value):
+    assert clean_coordinate(text, "latitude") == value
+
+
+def test_email_codes_expire_and_allow_few_tries(app, owner, now):
+    application_id = new_application(owner)
+    path = f"/panel/applications/{application_id}/contact"
+    post_form(owner, path, CONTACT_STEP)
+    _post(owner, path + "/email/send")
+    code = _email_code(app, "Info@shop.example")
+    with app.app_context():
+        row = db.session.scalars(select(VerificationCode)).one()
+        assert code not in row.digest and row.purpose == "email"
+        row.expires_at = row.created_at - timedelta(seconds=1)
+        db.session.commit()
+    expired = _post(owner, path + "/email/check?lang=en", {"code": code})
+    assert "This code has expired; ask for a new one." in expired.get_data(as_text=True)
+
+    _post(owner, path + "/email/send")
+    code = _email_code(app, "Info@shop.example")
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        _post(owner, path + "/email/check", {"code": wrong})
+    locked = _post(owner, path + "/email/check?lang=en", {"code": code})
+    assert "Too many wrong tries; ask for a new code." in locked.get_data(as_text=True)
+    assert _application(app, application_id)["email_verified"] is None
+
+
+def test_sending_a_code_before_saving_an_email_is_refused(owner):
+    application_id = new_application(owner)
+    response = _post(owner, f"/panel/applications/{application_id}/contact/email/send?lang=en")
+    assert response.status_code == 400
+    assert "Save the contact details with an email address first." in response.get_data(as_text=True)
