@@ -46,10 +46,12 @@ def create_app(config=None):
     from .demo import bp as demo_bp
     from .health import bp as health_bp
     from .seals import cache
+    from .seals.badge_wsgi import BadgeMiddleware
     from .seals.views import bp as seals_bp
     from .widget import bp as widget_bp
 
     cache.init_app(app)
+    app.wsgi_app = BadgeMiddleware(app, app.wsgi_app)
     app.register_blueprint(health_bp)
     app.register_blueprint(seals_bp)
     app.register_blueprint(widget_bp)

@@ -14,7 +14,7 @@ from ..extensions import db
 from .models import Seal
 from .rules import SealSnapshot
 
-_MISSING = object()
+MISSING = object()
 
 
 class SnapshotCache:
@@ -24,12 +24,17 @@ class SnapshotCache:
 
     def get(self, public_id, load):
         with self._lock:
-            found = self._entries.get(public_id, _MISSING)
-        if found is _MISSING:
+            found = self._entries.get(public_id, MISSING)
+        if found is MISSING:
             found = load(public_id)
             with self._lock:
                 self._entries[public_id] = found
         return found
+
+    def peek(self, public_id):
+        """The cached entry (None for a known-unknown id), or MISSING."""
+        with self._lock:
+            return self._entries.get(public_id, MISSING)
 
     def invalidate(self, public_id):
         with self._lock:

@@ -3,17 +3,12 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 
 from .. import signing
 from ..clock import utcnow
-from ..i18n import pick_language
 from ..iran.digits import parse_int
-from . import badge as badges
-from . import cache, rules, service
+from . import rules, service
 from .openapi import OPENAPI
 from .record import record_for
 
 bp = Blueprint("seals", __name__)
-
-BADGE_CACHE_CONTROL = "public, max-age=30, s-maxage=30, stale-while-revalidate=30, stale-if-error=86400"
-
 
 def _checked_seal(public_id):
     """The seal when `code` in the query string belongs to it, else None."""
@@ -25,37 +20,6 @@ def _checked_seal(public_id):
     if not signing.verify_seal_code(code, seal.public_id, seal.domain, seal.serial):
         return None
     return seal
-
-
-@bp.get("/badge/<public_id>.svg")
-def badge(public_id):
-    lang = pick_language(request.args.get("lang"))
-    size = request.args.get("size", badges.DEFAULT_SIZE)
-    snapshot = cache.snapshot(public_id) if rules.is_public_id(public_id) else None
-    code_ok = snapshot is not None and signing.verify_seal_code(
-        request.args.get("code", ""), snapshot.public_id, snapshot.domain, snapshot.serial
-    )
-    state = rules.badge_state(snapshot, code_ok, request.headers.get("Referer"), utcnow())
-    rendered = badges.render(
-        state, snapshot.kind if code_ok else "", snapshot.stars if code_ok else 0, lang,
-        size if size in badges.SIZES else badges.DEFAULT_SIZE,
-    )
-    response = current_app.response_class(rendered.body, mimetype="image/svg+xml")
-    response.status_code = 404 if state == rules.INVALID else 200
-    response.set_etag(rendered.etag)
-    response.headers.update({
-        "X-Seal-State": state,
-        "Cache-Control": BADGE_CACHE_CONTROL,
-        "Vary": "Referer",
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-        "Cross-Origin-Resource-Policy": "cross-origin",
-        "Access-Control-Allow-Origin": "*",
-        "Access-Control-Expose-Headers": "X-Seal-State",
-    })
-    if response.status_code == 200 and request.if_none_match.contains(rendered.etag):
-        response.status_code = 304
-        response.set_data(b"")
-    return response
 
 
 def _came_from(seal):
