@@ -108,8 +108,7 @@ class Server:
         cmd = [
             str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
             "--workers", str(args.workers), "--worker-class", args.worker_class,
-            # gunicorn quietly turns sync into gthread when given more than one thread
-            "--threads", str(args.threads if args.worker_class == "gthread" else 1), "--backlog", "2048",
+            "--threads", str(args.threads), "--backlog", "2048",
             "--error-logfile", str(self.log), "--log-level", "warning",
         ]
         if _has_control_socket():
@@ -266,7 +265,7 @@ def machine():
 
 def source(args):
     if args.ref:
-        return {"ref": args.ref, "commit": _git("rev-parse", "--short", args.ref), "dirty": False}
+        return {"ref": "commit", "commit": args.ref[:12], "dirty": False}
     return {"ref": "working tree", "commit": _git("rev-parse", "--short", "HEAD"),
             "dirty": bool(_git("status", "--porcelain", "--", "seal_server"))}
 
@@ -416,6 +415,14 @@ def report(summary, measured):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.worker_class == "sync":
+        args.threads = 1  # gunicorn quietly turns sync into gthread when given more threads
+    if args.ref:
+        commit = _git("rev-parse", "--verify", "--quiet", f"{args.ref}^{{commit}}")
+        if not commit:
+            print(f"--ref {args.ref}: no such commit", file=sys.stderr)
+            return 2
+        args.ref = commit  # pinned now: others may move HEAD while the benchmark runs
     if shutil.which("wrk") is None:
         print("wrk is not installed; run bench/run, which installs it", file=sys.stderr)
         return 2
@@ -424,8 +431,11 @@ def main(argv=None):
         signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
     started = datetime.now(timezone.utc)
     origin = source(args)
-    print(f"seal_server: {origin['ref']} (commit {origin['commit']}"
-          + (", with uncommitted changes)" if origin["dirty"] else ")"))
+    if origin["ref"] == "commit":
+        print(f"seal_server: as committed in {origin['commit']}")
+    else:
+        print(f"seal_server: working tree (HEAD {origin['commit']}"
+              + (", with uncommitted changes)" if origin["dirty"] else ")"))
     try:
         with tempfile.TemporaryDirectory(prefix="seal-bench-") as tmp:
             measured = benchmark(args, Path(tmp))
