@@ -74,6 +74,12 @@ def from_environ(environ=None, instance_path="."):
         raise ConfigError(f"SEAL_EMAIL_BACKEND must be 'outbox' or 'smtp', got {email_backend!r}")
     if _env(environ, "SEAL_PAYMENT_GATEWAY") == "zarinpal" and not _env(environ, "SEAL_ZARINPAL_MERCHANT_ID"):
         raise ConfigError("SEAL_PAYMENT_GATEWAY is zarinpal but SEAL_ZARINPAL_MERCHANT_ID is not set")
+    # The outbox page shows sign-in codes to whoever opens it: only for offline demos and development.
+    offline = sms_backend == "outbox" and email_backend == "outbox"
+    outbox_page = _env(environ, "SEAL_OUTBOX_PAGE", "1" if offline and env != "production" else "0") == "1"
+    if outbox_page and (env == "production" or not offline):
+        raise ConfigError("SEAL_OUTBOX_PAGE=1 shows one-time codes to anyone; it is allowed only in development "
+                          "with both SEAL_SMS_BACKEND and SEAL_EMAIL_BACKEND set to outbox")
     database_url = _env(
         environ, "SEAL_DATABASE_URL", "sqlite:///" + os.path.join(instance_path, "seal.sqlite3")
     )
@@ -104,7 +110,7 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_SMTP_STARTTLS": _env(environ, "SEAL_SMTP_STARTTLS", "0") == "1",
         "SEAL_MAIL_FROM": _env(environ, "SEAL_MAIL_FROM", "no-reply@seal.example"),
         "SEAL_NOTIFY_TIMEOUT": _int(environ, "SEAL_NOTIFY_TIMEOUT", 10),
-        "SEAL_OUTBOX_PAGE": _env(environ, "SEAL_OUTBOX_PAGE", "0" if env == "production" else "1") == "1",
+        "SEAL_OUTBOX_PAGE": outbox_page,
         # one-time login codes and the limits on sending them (SMS costs money and is abused)
         "SEAL_OTP_TTL_SECONDS": _int(environ, "SEAL_OTP_TTL_SECONDS", 600),
         "SEAL_OTP_MAX_TRIES": _int(environ, "SEAL_OTP_MAX_TRIES", 5),

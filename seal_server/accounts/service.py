@@ -142,11 +142,17 @@ def verify_code(challenge_id, code, *, now):
     typed = to_latin_digits(str(code or "")).strip().replace(" ", "")
     if not (len(typed) == CODE_DIGITS and typed.isascii() and typed.isdigit()):
         raise AccountError(N_("The code has 6 digits."), "code")
+    # Spend a try before comparing, atomically: parallel guesses cannot share the last try.
+    spent = db.session.execute(
+        update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.attempts < max_tries,
+                                   OtpChallenge.used_at.is_(None))
+        .values(attempts=OtpChallenge.attempts + 1).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if spent != 1:
+        raise AccountError(N_("Too many wrong codes; ask for a new one."))
     if not (challenge.delivered and hmac.compare_digest(challenge.code_hash, _code_hash(challenge.id, typed))):
-        left = max_tries - challenge.attempts - 1
-        db.session.execute(update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.attempts < max_tries)
-                           .values(attempts=OtpChallenge.attempts + 1))
-        db.session.commit()
+        db.session.refresh(challenge)
+        left = max_tries - challenge.attempts
         if left <= 0:
             raise AccountError(N_("Too many wrong codes; ask for a new one."))
         raise AccountError(N_("This code is not right; %(left)s tries left."), "code", left=left)

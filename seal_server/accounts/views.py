@@ -1,4 +1,6 @@
 """Sign-up and sign-in pages: national code + mobile, a one-time SMS code, an optional password."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
@@ -13,12 +15,18 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 CHALLENGE_KEY = "otp_challenge"
 
 
+def safe_next(target):
+    """`target` when it is a path on this site, else None (browsers drop tabs and newlines, so refuse them)."""
+    if not target or any(ord(char) <= 0x20 or char == "\\" for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
 def _after_login_url():
-    target = request.args.get("next", "")
-    # only our own paths: no scheme, no host, no backslash tricks
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("onboarding.dashboard", **lang_args())
+    return safe_next(request.args.get("next", "")) or url_for("onboarding.dashboard", **lang_args())
 
 
 def _form_errors(error):

@@ -12,8 +12,10 @@ bp = Blueprint("notify", __name__)
 def outbox():
     if not current_app.config["SEAL_OUTBOX_PAGE"]:
         abort(404)
+    # Only what the offline backends kept: messages really sent never show here.
     messages = db.session.scalars(
-        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(50)).all()
+        select(OutboxMessage).where(OutboxMessage.backend == "outbox")
+        .order_by(OutboxMessage.id.desc()).limit(50)).all()
     response = current_app.make_response(render_template("notify/outbox.html", messages=messages))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -144,3 +144,13 @@ def test_smtp_refusal_is_clear(smtp_server):
         SmtpEmail("127.0.0.1", port, "seal@authority.example").send("nobody@shop.example", "s", "b")
     assert str(caught.value) == "the mail server refused the address nobody@shop.example"
     assert inbox.messages == []
+
+
+def test_codes_sent_for_real_are_not_kept(kavenegar_app, now, client):
+    with kavenegar_app.app_context():
+        service.send_sms("09121234567", "کد ورود شما: 123456 و ۶۵۴۳۲۱", now=now)
+        row = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+        assert "123456" not in row.body and "۶۵۴۳۲۱" not in row.body and "••••" in row.body
+    kavenegar_app.config["SEAL_OUTBOX_PAGE"] = True
+    page = kavenegar_app.test_client().get("/outbox").get_data(as_text=True)
+    assert "09121234567" not in page, "messages really sent never show on the outbox page"

@@ -153,3 +153,38 @@ def test_passwords_are_optional_and_hashed_with_scrypt(ctx, now):
     with pytest.raises(service.AccountError) as caught:
         service.password_sign_in(NATIONAL_CODE, "a long enough secreT", now=now)
     assert _message(caught) == "The national code or password is not right."
+
+
+def test_parallel_guesses_cannot_exceed_the_tries(app, now):
+    """Twenty wrong guesses at once: at most SEAL_OTP_MAX_TRIES of them are even compared."""
+    import threading
+
+    from seal_server.accounts.models import OtpChallenge
+
+    from tests.accounts.conftest import last_code
+
+    with app.app_context():
+        challenge_id = service.start_sign_in("0013542419", "09121234567", ip="127.0.0.1", now=now).id
+        real = last_code()
+    guesses = [f"{n:06d}" for n in range(21) if f"{n:06d}" != real][:20]
+    barrier = threading.Barrier(20)
+    wrong = []
+
+    def guess(n):
+        with app.app_context():
+            barrier.wait()
+            try:
+                service.verify_code(challenge_id, guesses[n], now=now)
+            except service.AccountError as error:
+                wrong.append(str(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with app.app_context():
+        assert db.session.get(OtpChallenge, challenge_id).attempts == app.config["SEAL_OTP_MAX_TRIES"]
+    assert len(wrong) == 20

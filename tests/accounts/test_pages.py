@@ -145,3 +145,17 @@ def test_a_second_code_too_soon_is_refused_on_the_page_in_persian_digits(client)
     assert again.status_code == 400
     assert re.search(r"همین الان کدی به این شماره فرستاده شد؛ [۰-۹]+ ثانیهٔ دیگر", body)
     assert 'value="09121234567"' in body
+
+
+@pytest.mark.parametrize("target, safe", [
+    ("/panel", True), ("/panel/applications/1?lang=en", True),
+    ("//evil.example", False), ("/%09/evil.example", False), ("/\t/evil.example", False),
+    ("/\\evil.example", False), ("https://evil.example/", False), ("javascript:alert(1)", False),
+    ("evil.example", False), ("", False), ("/\n/evil.example", False),
+])
+def test_only_local_paths_are_followed_after_sign_in(target, safe):
+    from urllib.parse import unquote
+
+    from seal_server.accounts.views import safe_next
+
+    assert (safe_next(unquote(target)) is not None) == safe

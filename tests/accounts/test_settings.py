@@ -26,3 +26,13 @@ def test_bad_settings_are_refused_with_a_reason(environ, message):
     with pytest.raises(ConfigError) as caught:
         from_environ(environ)
     assert message in str(caught.value)
+
+
+def test_outbox_page_only_offline_and_never_in_production():
+    from seal_server.config import ConfigError, from_environ
+
+    assert from_environ({"SEAL_SMS_BACKEND": "kavenegar", "SEAL_KAVENEGAR_API_KEY": "k"})["SEAL_OUTBOX_PAGE"] is False
+    for environ in ({"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40, "SEAL_OUTBOX_PAGE": "1"},
+                    {"SEAL_EMAIL_BACKEND": "smtp", "SEAL_OUTBOX_PAGE": "1"}):
+        with pytest.raises(ConfigError, match="SEAL_OUTBOX_PAGE"):
+            from_environ(environ)
