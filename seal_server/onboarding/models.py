@@ -14,7 +14,7 @@ LIVE_APPLICATION = (DRAFT, SUBMITTED)
 
 # step states
 NOT_STARTED, PENDING, DONE, STEP_REJECTED = "not_started", "pending", "done", "rejected"
-STEPS = ("identity", "documents", "business", "domain", "contact")
+STEPS = ("identity", "documents", "business", "domain", "contact", "commitment")
 
 
 class Application(db.Model):
@@ -48,6 +48,10 @@ class Application(db.Model):
     response_hours: Mapped[Optional[str]] = mapped_column(String(120))
     latitude: Mapped[Optional[float]] = mapped_column(Float)
     longitude: Mapped[Optional[float]] = mapped_column(Float)
+    # the commitment: which version of the terms was accepted, when and from where
+    terms_version: Mapped[Optional[str]] = mapped_column(String(20))
+    terms_accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    terms_accepted_ip: Mapped[Optional[str]] = mapped_column(String(45))
 
     owner = relationship("Owner")
     steps = relationship("ApplicationStep", back_populates="application", cascade="all, delete-orphan",

@@ -128,6 +128,8 @@ def txt_records(domain, *, nameservers=None, port=53, timeout=5.0):
         raise ProofFailed(N_("%(name)s has no TXT record yet."), name=name) from None
     except (dns.exception.Timeout, dns.resolver.NoNameservers):
         raise ProofFailed(N_("The domain's DNS servers did not answer; try again later.")) from None
+    except dns.exception.DNSException:  # e.g. a name too long for DNS
+        raise ProofFailed(N_("There is no DNS record named %(name)s yet."), name=name) from None
     return [b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer]
 
 

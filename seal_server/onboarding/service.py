@@ -16,7 +16,7 @@ from ..iran.identifiers import (
 from ..marks import N_
 from ..seals.models import KINDS
 from ..seals.service import live_seal_for_domain
-from . import categories, documents
+from . import categories, documents, terms
 from .models import (
     DONE, DRAFT, LIVE_APPLICATION, NOT_STARTED, PENDING, STEP_REJECTED, STEPS, SUBMITTED, WITHDRAWN,
     Application, ApplicationStep, Document, DomainChallenge,
@@ -176,6 +176,7 @@ def refresh_steps(application, now):
         else NOT_STARTED,
         "domain": NOT_STARTED,
         "contact": _contact_state(application),
+        "commitment": DONE if application.terms_version == terms.current()["version"] else NOT_STARTED,
     }
     if application.domain and application.domain_verified_at:
         states["domain"] = DONE
@@ -221,6 +222,24 @@ def withdraw(application, now, storage):
         db.session.delete(document)
     application.status, application.updated_at = WITHDRAWN, now
     db.session.commit()
+
+
+# --- commitment -----------------------------------------------------------------------------
+
+def accept_terms(application, version, ip, now):
+    """Record acceptance of the current terms; returns False when this version was already accepted."""
+    _editable(application)
+    current = terms.current()["version"]
+    if version != current:
+        raise ValueError(N_("The terms changed while you were reading them; read the new version and accept again."))
+    if application.terms_version == current:
+        return False
+    application.terms_version, application.terms_accepted_at = current, now
+    application.terms_accepted_ip = (ip or "")[:45] or None
+    application.updated_at = now
+    refresh_steps(application, now)
+    db.session.commit()
+    return True
 
 
 # --- identity -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from ..extensions import limiter
 from ..i18n import current_language
 from ..marks import N_
 from ..iran import places
-from . import codes, contact, documents, proof, service
+from . import codes, contact, documents, proof, service, terms
 from . import domain as domain_proof
 from .storage import storage_from_config
 
@@ -19,6 +19,7 @@ STEP_TITLES = {
     "business": N_("Business"),
     "domain": N_("Proof of domain ownership"),
     "contact": N_("Contact details"),
+    "commitment": N_("Commitment"),
 }
 STEP_ENDPOINTS = {
     "identity": "onboarding.identity",
@@ -26,6 +27,7 @@ STEP_ENDPOINTS = {
     "business": "onboarding.business",
     "domain": "onboarding.domain",
     "contact": "onboarding.contact_step",
+    "commitment": "onboarding.commitment",
 }
 STATE_TITLES = {
     "not_started": N_("Not started"),
@@ -41,8 +43,10 @@ def titles():
 
 
 def _application(application_id):
-    application = service.find_for(current_account(), application_id)
-    if application is None:
+    account = current_account()
+    application = service.find_for(account, application_id)
+    # staff may look at any application; only its owner may change it
+    if application is None or (request.method != "GET" and application.account_id != account.id):
         abort(404)
     return application
 
@@ -305,6 +309,31 @@ def contact_email_check(application_id):
         return _contact_page(application, contact.contact_form(application),
                              code_errors={"code": (error.message, error.variables)}, status=400)
     return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
+
+
+@bp.route("/applications/<int:application_id>/commitment", methods=["GET", "POST"])
+@login_required
+def commitment(application_id):
+    application = _application(application_id)
+    current = terms.current()
+    notice, errors, status = None, {}, 200
+    if request.method == "POST":
+        if request.form.get("accept") != "yes":
+            errors, status = {"accept": (N_("Tick the box to accept the commitment."), {})}, 400
+        else:
+            try:
+                accepted = service.accept_terms(application, request.form.get("version", ""),
+                                                request.remote_addr, utcnow())
+            except service.NotEditable:
+                return _not_editable()
+            except ValueError as error:
+                errors, status = {"_form": (str(error), {})}, 409
+            else:
+                if accepted:
+                    return _to_overview(application)
+                notice = N_("You had already accepted this version of the commitment; nothing changed.")
+    return render_template("onboarding/commitment.html", application=application, terms=current,
+                           lang=current_language(), errors=errors, notice=notice), status
 
 
 @bp.app_errorhandler(413)
