@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from . import config as settings
 from . import i18n
@@ -20,9 +21,18 @@ PAGE_CSP = (
 )
 
 
+class BoundedInt(IntegerConverter):
+    """<int:...> ids past a 64-bit column's range are simply not found (no OverflowError)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config=None):
     """Build the app from SEAL_* environment variables, then `config` on top (tests use it)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedInt
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(settings.from_environ(instance_path=app.instance_path))
     if config:

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import idna
 
+from .iran.digits import to_latin_digits
 from .marks import N_
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -16,7 +17,7 @@ class DomainError(ValueError):
 
 def normalize_domain(text, *, allow_local=False):
     """'http://Shop.IR:8080/path' -> 'shop.ir'; IDN to punycode; refuse IPs and bare names."""
-    raw = (text or "").strip()
+    raw = to_latin_digits(text or "").strip()
     if not raw:
         raise DomainError(N_("Enter a domain name."))
     if "://" not in raw:
@@ -41,8 +42,10 @@ def normalize_domain(text, *, allow_local=False):
     except idna.IDNAError:
         raise DomainError(N_("This is not a domain name.")) from None
     labels = host.split(".")
-    if not all(_LABEL.match(label) for label in labels):
+    if not all(_LABEL.match(label) for label in labels) or labels[-1].isdigit():
         raise DomainError(N_("This is not a domain name."))
+    if labels[0] == "www" and len(labels) > 2:
+        host, labels = host[4:], labels[1:]  # the seal covers the domain and its www. form alike
     if len(labels) < 2 and not (allow_local and host == "localhost"):
         raise DomainError(N_("Enter the full domain name, such as shop.ir."))
     if not allow_local and (host == "localhost" or host.endswith(".localhost")):
