@@ -143,7 +143,7 @@ def _run(challenge, code):
     if challenge.method == proof.FILE:
         last = None
         for path in proof.file_paths(token):
-            result = _fetch_either(fetcher, domain, path)
+            result = proof.fetch_page(fetcher, domain, path)
             if result.status == 200:
                 if result.truncated:
                     raise proof.ProofFailed(N_("The file is larger than 256 KB; it must hold only the code."))
@@ -151,7 +151,7 @@ def _run(challenge, code):
                 return
             last = result.status
         raise proof.ProofFailed(N_("The file was not found on the site (status %(status)s)."), status=last)
-    page = proof.fetch_home(fetcher, domain)
+    page = proof.fetch_page(fetcher, domain)
     if page.status != 200:
         raise proof.ProofFailed(N_("The home page answered with status %(status)s."), status=page.status)
     html = page.text()
@@ -159,13 +159,3 @@ def _run(challenge, code):
         proof.check_meta(html, token)
     else:
         proof.check_title(html, token)
-
-
-def _fetch_either(fetcher, domain, path):
-    try:
-        return fetcher.get(f"https://{domain}{path}")
-    except FetchError as error:
-        if error.message not in (N_("We could not connect to the site."),
-                                 N_("The site's HTTPS certificate could not be verified.")):
-            raise
-    return fetcher.get(f"http://{domain}{path}")

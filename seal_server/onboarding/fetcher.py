@@ -9,6 +9,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -101,6 +102,20 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+def _remaining(deadline):
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise FetchError(N_("The site did not answer in time."), "total time exceeded")
+    return left
+
+
+def _cut(sock):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
 class SafeFetcher:
     def __init__(self, *, resolver=None, allow_loopback=False, ports=None, connect_timeout=5.0,
                  read_timeout=5.0, total_timeout=15.0, max_bytes=MAX_BYTES, max_redirects=MAX_REDIRECTS,
@@ -148,13 +163,14 @@ class SafeFetcher:
                 raise FetchError(reason, f"{host} -> {address}")
         return addresses
 
-    def _connect(self, scheme, host, port, addresses):
+    def _connect(self, scheme, host, port, addresses, deadline):
         last = None
         for address in addresses:
+            timeout = min(self.connect_timeout, _remaining(deadline))
             if scheme == "https":
-                conn = _PinnedHTTPSConnection(host, port, address, self.connect_timeout, self.ssl_context)
+                conn = _PinnedHTTPSConnection(host, port, address, timeout, self.ssl_context)
             else:
-                conn = _PinnedHTTPConnection(host, port, address, self.connect_timeout)
+                conn = _PinnedHTTPConnection(host, port, address, timeout)
             try:
                 conn.connect()
             except (OSError, ssl.SSLError) as error:
@@ -175,7 +191,12 @@ class SafeFetcher:
         for hop in range(self.max_redirects + 1):
             scheme, host, port, path = self._target(url)
             addresses = self._addresses(host)
-            conn = self._connect(scheme, host, port, addresses)
+            conn = self._connect(scheme, host, port, addresses, deadline)
+            # A server trickling its headers a byte at a time never trips the read timeout;
+            # the watchdog cuts the connection when the whole fetch runs out of time.
+            watchdog = threading.Timer(_remaining(deadline), _cut, args=(conn.sock,))
+            watchdog.daemon = True
+            watchdog.start()
             try:
                 conn.putrequest("GET", path, skip_accept_encoding=True)
                 conn.putheader("User-Agent", USER_AGENT)
@@ -197,8 +218,11 @@ class SafeFetcher:
             except socket.timeout:
                 raise FetchError(N_("The site did not answer in time."), f"{url}: read timeout") from None
             except (OSError, http.client.HTTPException) as error:
+                if time.monotonic() >= deadline:
+                    raise FetchError(N_("The site did not answer in time."), "total time exceeded") from None
                 raise FetchError(N_("The site's answer could not be read."), f"{url}: {error!r}") from None
             finally:
+                watchdog.cancel()
                 conn.close()
         raise FetchError(N_("The site redirected more than %(count)s times."), url, count=self.max_redirects)
 

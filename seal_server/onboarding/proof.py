@@ -1,6 +1,7 @@
 """Proof of domain ownership: what each method looks for, given what the fetcher or DNS returned."""
 import secrets
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import dns.exception
 import dns.resolver
@@ -133,12 +134,18 @@ def txt_records(domain, *, nameservers=None, port=53, timeout=5.0):
     return [b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer]
 
 
-def fetch_home(fetcher, domain):
-    """The home page over https, or http when https cannot be reached."""
+def fetch_page(fetcher, domain, path="/"):
+    """`path` on the domain over https, or http when https cannot be reached; it must end on the domain."""
     try:
-        return fetcher.get(f"https://{domain}/")
+        result = fetcher.get(f"https://{domain}{path}")
     except FetchError as error:
         if error.message not in (N_("We could not connect to the site."),
                                  N_("The site's HTTPS certificate could not be verified.")):
             raise
-    return fetcher.get(f"http://{domain}/")
+        result = fetcher.get(f"http://{domain}{path}")
+    # A redirect to a marketplace or parking page proves nothing about this domain.
+    host = (urlsplit(result.url).hostname or "").rstrip(".").lower()
+    if host not in (domain, "www." + domain):
+        raise ProofFailed(N_("The site sent us on to %(host)s; the proof must be served by %(domain)s itself."),
+                          host=host, domain=domain)
+    return result

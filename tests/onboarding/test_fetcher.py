@@ -180,3 +180,55 @@ def test_https_checks_the_certificate_against_the_name_not_the_address(tls_site)
     with pytest.raises(FetchError) as caught:
         fetcher(ssl.create_default_context()).get(f"https://shop.example:{site.port}/")
     assert caught.value.message == "The site's HTTPS certificate could not be verified."
+
+
+def test_headers_trickled_slowly_hit_the_total_time_limit():
+    """A byte every 0.3 s never trips the read timeout; the total limit still ends the fetch."""
+    import socket
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def trickle():
+        conn, _ = listener.accept()
+        conn.recv(4096)
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        while not stop.is_set():
+            try:
+                conn.sendall(b"X")
+            except OSError:
+                break
+            time.sleep(0.3)
+        conn.close()
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    fetcher = SafeFetcher(resolver=lambda host: ["127.0.0.1"], allow_loopback=True,
+                          ports={"http": port, "https": free_port()}, read_timeout=1.0, total_timeout=1.5)
+    started = time.monotonic()
+    with pytest.raises(FetchError) as caught:
+        fetcher.get(f"http://slow.example:{port}/")
+    stop.set()
+    listener.close()
+    assert time.monotonic() - started < 4
+    assert caught.value.message == "The site did not answer in time."
+
+
+def test_a_proof_must_be_served_by_the_domain_itself(site):
+    """A home page that redirects elsewhere proves nothing, even if the other page holds the token."""
+    from seal_server.onboarding import proof
+
+    site.page("/market", '<meta name="seal-verification" content="TOKEN">')
+    site.redirect("/", f"http://market.example:{site.port}/market")
+    fetcher = make_fetcher(site, {"shop.example": ["127.0.0.1"], "market.example": ["127.0.0.1"]})
+    with pytest.raises(proof.ProofFailed) as caught:
+        proof.fetch_page(fetcher, "shop.example")
+    assert caught.value.variables == {"host": "market.example", "domain": "shop.example"}
+    site.redirect("/", f"http://www.shop.example:{site.port}/market")
+    fetcher = make_fetcher(site, {"shop.example": ["127.0.0.1"], "www.shop.example": ["127.0.0.1"]})
+    assert proof.fetch_page(fetcher, "shop.example").status == 200
