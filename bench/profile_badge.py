@@ -91,7 +91,9 @@ def main(argv=None):
         print(f"seal_server: {args.ref or 'working tree'}; {args.passes} passes of {args.requests} requests each")
         print(f"badge route {badge_us:7.1f} us/request  (passes: {', '.join(f'{t:.0f}' for t in timings['badge'])})")
         print(f"bare route  {bare_us:7.1f} us/request  (passes: {', '.join(f'{t:.0f}' for t in timings['bare'])})")
-        print(f"badge costs {badge_us - bare_us:.1f} us more; in-process ratio bare/badge {bare_us / badge_us:.3f}")
+        more_or_less = "more" if badge_us >= bare_us else "less"
+        print(f"badge costs {abs(badge_us - bare_us):.1f} us {more_or_less} than bare; "
+              f"in-process ratio bare/badge {bare_us / badge_us:.3f}")
 
         profiler = cProfile.Profile()
         profiler.enable()
