@@ -51,6 +51,8 @@ def create_app(config=None):
     from .billing.views import bp as billing_bp
     from .notify import models as _notify  # noqa: F401
     from .notify.views import bp as notify_bp
+    from .integrations import models as _integrations  # noqa: F401
+    from .integrations.views import bp as integrations_bp
     from .onboarding import models as _onboarding  # noqa: F401
     from .onboarding.views import bp as onboarding_bp
     from .demo import bp as demo_bp
@@ -69,6 +71,7 @@ def create_app(config=None):
     app.register_blueprint(notify_bp)
     app.register_blueprint(onboarding_bp)
     app.register_blueprint(billing_bp)
+    app.register_blueprint(integrations_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

@@ -127,6 +127,10 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
         "SEAL_PROOF_TOKEN_DAYS": _int(environ, "SEAL_PROOF_TOKEN_DAYS", 7),
         "SEAL_CONTACT_CODE_SECONDS": _int(environ, "SEAL_CONTACT_CODE_SECONDS", 1800),
+        # postal check: the letter's code lifetime; the sandbox post office lists letters at /operator/letters
+        "SEAL_POSTAL_CODE_DAYS": _int(environ, "SEAL_POSTAL_CODE_DAYS", 30),
+        "SEAL_LETTER_FONT": _env(environ, "SEAL_LETTER_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        "SEAL_POST_OFFICE_PAGE": _env(environ, "SEAL_POST_OFFICE_PAGE", "0" if env == "production" else "1") == "1",
         "SEAL_DNS_NAMESERVERS": _env(environ, "SEAL_DNS_NAMESERVERS"),  # comma separated; default: the system's
         "SEAL_CATEGORIES_FILE": _env(environ, "SEAL_CATEGORIES_FILE"),  # default: instance/categories.txt
         # billing: fees in toman over the seed figures, e.g. SEAL_FEES='{"postal_check": 20000}'

@@ -1,7 +1,8 @@
 """tick(now): everything that is due at `now`. Safe to run twice or from two processes."""
+from .onboarding import payment
 from .seals import service as seals
 
 
 def tick(now):
     """Run the clock once; returns what was done, for the log."""
-    return {"now": now.isoformat(), "expired": seals.expire_due(now)}
+    return {"now": now.isoformat(), "expired": seals.expire_due(now), "letters": payment.send_due_letters(now)}

@@ -14,7 +14,7 @@ LIVE_APPLICATION = (DRAFT, SUBMITTED)
 
 # step states
 NOT_STARTED, PENDING, DONE, STEP_REJECTED = "not_started", "pending", "done", "rejected"
-STEPS = ("identity", "documents", "business", "domain", "contact", "commitment")
+STEPS = ("identity", "documents", "business", "domain", "contact", "postal", "commitment", "payment")
 
 
 class Application(db.Model):
@@ -52,6 +52,13 @@ class Application(db.Model):
     terms_version: Mapped[Optional[str]] = mapped_column(String(20))
     terms_accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     terms_accepted_ip: Mapped[Optional[str]] = mapped_column(String(45))
+    # fees: the owner's answer fixes the seal invoice; listeners of paid invoices set the *_paid_at times
+    micro: Mapped[Optional[bool]] = mapped_column()
+    fee_paid_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    postal_paid_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # "postal code|address" the letter's code was typed back for; a changed address must be checked again
+    postal_verified: Mapped[Optional[str]] = mapped_column(String(520))
+    postal_verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     owner = relationship("Owner")
     steps = relationship("ApplicationStep", back_populates="application", cascade="all, delete-orphan",

@@ -147,6 +147,25 @@ def email_verified(application):
     return bool(application.email) and application.email_verified == application.email
 
 
+def postal_key(application):
+    """What a postal letter proves: this postal code and this address."""
+    if not (application.postal_code and application.address):
+        return None
+    return f"{application.postal_code}|{application.address}"
+
+
+def _postal_state(application):
+    if application.postal_verified and application.postal_verified == postal_key(application):
+        return DONE
+    return PENDING if application.postal_paid_at else NOT_STARTED
+
+
+def _payment_state(application):
+    if application.fee_paid_at:
+        return DONE
+    return PENDING if application.micro is not None else NOT_STARTED
+
+
 def _contact_state(application):
     saved = [getattr(application, name) not in (None, "") for name in CONTACT_FIELDS]
     if all(saved) and email_verified(application):
@@ -176,6 +195,8 @@ def refresh_steps(application, now):
         else NOT_STARTED,
         "domain": NOT_STARTED,
         "contact": _contact_state(application),
+        "postal": _postal_state(application),
+        "payment": _payment_state(application),
         "commitment": DONE if application.terms_version == terms.current()["version"] else NOT_STARTED,
     }
     if application.domain and application.domain_verified_at:

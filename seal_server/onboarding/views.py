@@ -4,10 +4,11 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 from ..accounts.auth import current_account, lang_args, login_required
 from ..clock import utcnow
 from ..extensions import limiter
+from ..billing import fees
 from ..i18n import current_language
 from ..marks import N_
 from ..iran import places
-from . import codes, contact, documents, proof, service, terms
+from . import codes, contact, documents, payment, proof, service, terms
 from . import domain as domain_proof
 from .storage import storage_from_config
 
@@ -19,7 +20,9 @@ STEP_TITLES = {
     "business": N_("Business"),
     "domain": N_("Proof of domain ownership"),
     "contact": N_("Contact details"),
+    "postal": N_("Postal address verification"),
     "commitment": N_("Commitment"),
+    "payment": N_("Payment"),
 }
 STEP_ENDPOINTS = {
     "identity": "onboarding.identity",
@@ -27,7 +30,9 @@ STEP_ENDPOINTS = {
     "business": "onboarding.business",
     "domain": "onboarding.domain",
     "contact": "onboarding.contact_step",
+    "postal": "onboarding.postal",
     "commitment": "onboarding.commitment",
+    "payment": "onboarding.payment_step",
 }
 STATE_TITLES = {
     "not_started": N_("Not started"),
@@ -334,6 +339,96 @@ def commitment(application_id):
                 notice = N_("You had already accepted this version of the commitment; nothing changed.")
     return render_template("onboarding/commitment.html", application=application, terms=current,
                            lang=current_language(), errors=errors, notice=notice), status
+
+
+def _to_invoice(invoice):
+    return redirect(url_for("billing.invoice", number=invoice.number, **lang_args()))
+
+
+def _payment_page(application, errors=None, status=200):
+    schedule = current_app.config["SEAL_FEES"]
+    return render_template(
+        "onboarding/payment.html", application=application, errors=errors or {},
+        invoice=payment.invoice_for(application, payment.SEAL_PURPOSE),
+        plans={"standard": fees.seal_fee_plan(schedule, micro=False), "micro": fees.seal_fee_plan(schedule, micro=True)},
+    ), status
+
+
+@bp.get("/applications/<int:application_id>/payment")
+@login_required
+def payment_step(application_id):
+    return _payment_page(_application(application_id))
+
+
+@bp.post("/applications/<int:application_id>/payment")
+@login_required
+def payment_invoice(application_id):
+    application = _application(application_id)
+    try:
+        invoice = payment.seal_invoice(application, current_account(), request.form.get("size"), utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    except payment.StepError as error:
+        return _payment_page(application, {"size": (error.message, error.variables)}, 400)
+    return _to_invoice(invoice)
+
+
+def _postal_page(application, errors=None, status=200):
+    latest = codes.latest(application, "postal")
+    return render_template(
+        "onboarding/postal.html", application=application, errors=errors or {},
+        invoice=payment.invoice_for(application, payment.POSTAL_PURPOSE), latest=latest, now=utcnow(),
+        fee=current_app.config["SEAL_FEES"].postal_check, verified=service.step(application, "postal"),
+        postal_key=service.postal_key(application)), status
+
+
+@bp.get("/applications/<int:application_id>/postal")
+@login_required
+def postal(application_id):
+    application = _application(application_id)
+    service.refresh_steps(application, utcnow())
+    return _postal_page(application)
+
+
+@bp.post("/applications/<int:application_id>/postal/invoice")
+@login_required
+def postal_invoice(application_id):
+    application = _application(application_id)
+    try:
+        invoice = payment.postal_invoice(application, current_account(), utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    except payment.StepError as error:
+        return _postal_page(application, {"_form": (error.message, error.variables)}, 400)
+    return _to_invoice(invoice)
+
+
+@bp.post("/applications/<int:application_id>/postal/letter")
+@login_required
+@limiter.limit("5 per minute")
+def postal_letter(application_id):
+    application = _application(application_id)
+    try:
+        payment.new_letter(application, utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    except payment.StepError as error:
+        return _postal_page(application, {"_form": (error.message, error.variables)}, 400)
+    return redirect(url_for("onboarding.postal", application_id=application.id, **lang_args()))
+
+
+@bp.post("/applications/<int:application_id>/postal/check")
+@login_required
+@limiter.limit("10 per minute")
+def postal_check(application_id):
+    application = _application(application_id)
+    try:
+        payment.check_postal_code(application, request.form.get("code", ""), utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    except payment.StepError as error:
+        return _postal_page(application, {"code": (error.message, error.variables)}, 400)
+    return _to_overview(application)
 
 
 @bp.app_errorhandler(413)

@@ -30,12 +30,14 @@ def test_dashboard_shows_done_next_and_missing(app, owner):
     assert "Missing: who you are." in overview and "Next step" in overview
     assert _states(app, application_id) == {"identity": "not_started", "documents": "not_started",
                                             "business": "not_started", "domain": "not_started",
-                                            "contact": "not_started", "commitment": "not_started"}
+                                            "contact": "not_started", "postal": "not_started",
+                                            "commitment": "not_started", "payment": "not_started"}
     assert post_form(owner, f"/panel/applications/{application_id}/identity", NATURAL).status_code == 302
     assert post_form(owner, f"/panel/applications/{application_id}/business", BUSINESS).status_code == 302
     assert _states(app, application_id) == {"identity": "done", "documents": "done",
                                             "business": "done", "domain": "not_started",
-                                            "contact": "not_started", "commitment": "not_started"}
+                                            "contact": "not_started", "postal": "not_started",
+                                            "commitment": "not_started", "payment": "not_started"}
     with app.app_context():
         application = db.session.get(Application, application_id)
         assert application.domain == "shop.example" and application.owns_domain_declared_at is not None

@@ -1,0 +1,1 @@
+"""Authority-side outside systems (post office, tax id, voice calls): a small protocol each, a sandbox, adapters."""

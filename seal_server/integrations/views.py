@@ -1,0 +1,38 @@
+"""Operator pages for the sandbox backends: the post office's letters."""
+from flask import Blueprint, abort, current_app, make_response, render_template
+from sqlalchemy import select
+
+from ..accounts.auth import current_account
+from ..extensions import db
+from .models import PostLetter
+
+bp = Blueprint("integrations", __name__, url_prefix="/operator")
+
+
+def _allowed():
+    account = current_account()
+    if not (current_app.config["SEAL_POST_OFFICE_PAGE"] or (account is not None and account.is_staff)):
+        abort(404)
+
+
+@bp.get("/letters")
+def letters():
+    _allowed()
+    rows = db.session.scalars(select(PostLetter).order_by(PostLetter.id.desc()).limit(50)).all()
+    response = current_app.make_response(render_template("integrations/letters.html", letters=rows))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/letters/<reference>.pdf")
+def letter_pdf(reference):
+    _allowed()
+    letter = db.session.scalar(select(PostLetter).where(PostLetter.reference == reference))
+    if letter is None:
+        abort(404)
+    response = make_response(letter.pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{letter.reference}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

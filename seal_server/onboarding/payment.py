@@ -1,0 +1,176 @@
+"""The fee steps: the seal invoice and the postal check, settled by listeners of paid invoices."""
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..billing import fees
+from ..billing import service as billing
+from ..billing.models import CONFIRMING, OPEN, PAID, Invoice
+from ..extensions import db
+from ..integrations import post_office
+from ..marks import N_
+from ..seals.models import GRAY
+from . import codes
+from .models import Application, VerificationCode
+from .service import _editable, postal_key, refresh_steps
+
+log = logging.getLogger(__name__)
+
+SEAL_PURPOSE, POSTAL_PURPOSE = "seal", "postal-check"
+POSTAL_CODE_LENGTH = 10
+MAX_LETTERS = 3
+
+
+class StepError(Exception):
+    """The fee step cannot go on; `message` is a msgid for the owner."""
+
+    def __init__(self, message, **variables):
+        super().__init__(message)
+        self.message, self.variables = message, variables
+
+
+def schedule():
+    return current_app.config["SEAL_FEES"]
+
+
+def invoice_for(application, purpose):
+    """The live (open, confirming or paid) invoice of this application for `purpose`, if any."""
+    return db.session.scalars(select(Invoice).where(
+        Invoice.application_id == application.id, Invoice.purpose == purpose,
+        Invoice.status.in_((OPEN, CONFIRMING, PAID))).order_by(Invoice.id.desc())).first()
+
+
+def seal_invoice(application, account, answer, now):
+    """The seal fee's invoice; the owner's micro answer is fixed once the invoice exists."""
+    _editable(application)
+    if application.seal_kind == GRAY:
+        raise StepError(N_("A gray seal has no fee."))
+    existing = invoice_for(application, SEAL_PURPOSE)
+    if existing is not None:
+        return existing
+    if answer not in ("micro", "standard"):
+        raise StepError(N_("Say whether the business is a micro business."))
+    application.micro = answer == "micro"
+    application.updated_at = now
+    first = fees.seal_fee_plan(schedule(), micro=application.micro)[0]
+    return billing.create_invoice(account, first.lines, purpose=SEAL_PURPOSE, now=now, application=application)
+
+
+def postal_invoice(application, account, now):
+    """The postal check's invoice; the contact step's address must be saved first."""
+    _editable(application)
+    if postal_key(application) is None:
+        raise StepError(N_("Save the contact details with the postal address first."))
+    existing = invoice_for(application, POSTAL_PURPOSE)
+    if existing is not None:
+        return existing
+    return billing.create_invoice(account, [fees.postal_check_line(schedule())], purpose=POSTAL_PURPOSE, now=now,
+                                  application=application)
+
+
+def _recipient(application):
+    owner = application.owner
+    if owner is None:
+        return application.name_fa or ""
+    if owner.kind == "legal":
+        return owner.company_name or ""
+    return f"{owner.first_name or ''} {owner.last_name or ''}".strip()
+
+
+def letters_sent(application):
+    return db.session.scalar(select(db.func.count(VerificationCode.id)).where(
+        VerificationCode.application_id == application.id, VerificationCode.purpose == "postal"))
+
+
+def send_letter(application, now):
+    """Issue a postal code and hand its letter to the post office (no commit); PostOfficeError on failure."""
+    ttl = timedelta(days=current_app.config["SEAL_POSTAL_CODE_DAYS"])
+    code, row = codes.issue(application, "postal", postal_key(application), now, ttl=ttl,
+                            length=POSTAL_CODE_LENGTH, alphabet=codes.LETTER_ALPHABET)
+    letter = post_office.Letter(
+        recipient=_recipient(application), address=application.address, postal_code=application.postal_code,
+        title=f"{current_app.config['SEAL_AUTHORITY_NAME_FA']}: تأیید نشانی پستی",
+        lines=(f"این نامه برای تأیید نشانی کسب‌وکار «{application.name_fa or ''}» "
+               f"({application.domain or ''}) فرستاده شده است.",
+               "کد زیر را در پنل مالک، در مرحلهٔ «تأیید نشانی پستی»، وارد کنید.",
+               f"این کد یک بار مصرف است و تا {ttl.days} روز اعتبار دارد."),
+        code=code)
+    post_office.backend_from_config(current_app.config).send(letter, application_id=application.id, now=now)
+    return row
+
+
+def _try_letter(application, now):
+    """Send the letter in a savepoint: a failure is logged and retried by the clock, the payment stands."""
+    try:
+        with db.session.begin_nested():
+            send_letter(application, now)
+    except post_office.PostOfficeError as error:
+        log.warning("postal letter for application %s not sent: %s", application.id, error)
+        return False
+    return True
+
+
+@billing.on_invoice_paid
+def invoice_paid(invoice, now):
+    """Mark the fee step paid, in the same transaction as the invoice; the postal check mails its letter."""
+    if invoice.application_id is None or invoice.purpose not in (SEAL_PURPOSE, POSTAL_PURPOSE):
+        return
+    application = db.session.get(Application, invoice.application_id)
+    if invoice.purpose == SEAL_PURPOSE:
+        application.fee_paid_at = application.fee_paid_at or now
+        return
+    application.postal_paid_at = application.postal_paid_at or now
+    _try_letter(application, now)
+
+
+def send_due_letters(now):
+    """Letters paid for but not yet produced (the post office failed at payment time); for the clock."""
+    waiting = db.session.scalars(select(Application).where(
+        Application.postal_paid_at.is_not(None), Application.postal_verified_at.is_(None),
+        ~select(VerificationCode.id).where(VerificationCode.application_id == Application.id,
+                                           VerificationCode.purpose == "postal").exists())).all()
+    sent = [application.id for application in waiting if _try_letter(application, now)]
+    db.session.commit()
+    return sent
+
+
+def new_letter(application, now):
+    """A fresh letter when the last code expired or the address changed; at most MAX_LETTERS in all."""
+    _editable(application)
+    if not application.postal_paid_at:
+        raise StepError(N_("Pay the postal check fee first."))
+    latest = codes.latest(application, "postal")
+    if latest is not None and latest.used_at is None and latest.expires_at > now \
+            and latest.target == postal_key(application):
+        raise StepError(N_("The letter already sent is still valid; wait for it to arrive."))
+    if letters_sent(application) >= MAX_LETTERS:
+        raise StepError(N_("We have already mailed %(count)s letters; contact the authority to go on."),
+                        count=MAX_LETTERS)
+    if postal_key(application) is None:
+        raise StepError(N_("Save the contact details with the postal address first."))
+    try:
+        send_letter(application, now)
+    except post_office.PostOfficeError as error:
+        db.session.rollback()
+        log.warning("postal letter for application %s not sent: %s", application.id, error)
+        raise StepError(N_("The letter could not be produced just now; please try again later.")) from None
+    db.session.commit()
+
+
+def check_postal_code(application, typed, now):
+    """Finish the postal step when `typed` is the code from the latest letter."""
+    _editable(application)
+    key = postal_key(application)
+    if key is not None and application.postal_verified == key:
+        return
+    try:
+        codes.use(application, "postal", typed, now, target=key or "", length=POSTAL_CODE_LENGTH,
+                  alphabet=codes.LETTER_ALPHABET)
+    except codes.CodeError as error:
+        raise StepError(error.message, **error.variables) from None
+    application.postal_verified, application.postal_verified_at, application.updated_at = key, now, now
+    refresh_steps(application, now)
+    db.session.commit()
+
