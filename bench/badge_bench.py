@@ -35,8 +35,8 @@ REFERER = "https://shop.example/"
 DOMAIN = "shop.example"
 TARGET_RATIO = 0.9
 TARGET_P99_MS = 25.0
-# Headers the server (not the app) writes; everything else must match byte for byte.
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# Headers the server (not the app) writes; everything else must match byte for byte.
 SERVER_HEADERS = {"date", "server", "connection", "keep-alive", "transfer-encoding"}
 
 
@@ -44,17 +44,24 @@ class BenchError(RuntimeError):
     """The benchmark cannot produce a meaningful figure; the message says why."""
 
 
+def positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="measured runs per app (default 3)")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run (default 10)")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per app (default 3)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
-    parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--rounds", type=positive, default=3, help="measured runs per app (default 3)")
+    parser.add_argument("--duration", type=positive, default=10, help="seconds per measured run (default 10)")
+    parser.add_argument("--warmup", type=positive, default=3, help="seconds of warm-up per app (default 3)")
+    parser.add_argument("--connections", type=positive, default=32, help="wrk connections (default 32)")
+    parser.add_argument("--wrk-threads", type=positive, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--workers", type=positive, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync",
                         help="gunicorn worker class (default sync: the badge's best p99 here, see README)")
-    parser.add_argument("--threads", type=int, default=4,
+    parser.add_argument("--threads", type=positive, default=4,
                         help="threads per gthread worker (default 4, as in the Procfile)")
     parser.add_argument("--app", default="seal_server:create_app()",
                         help="gunicorn app for the badge side, to try a change (default seal_server:create_app())")
@@ -369,7 +376,7 @@ def benchmark(args, workdir):
     return {"seal": seal_id, "path": path, "runs": runs, "load_before": load_before, "load_after": load_after}
 
 
-def summarize(args, measured):
+def summarize(measured):
     runs = measured["runs"]
     ratios = [b["rps"] / r["rps"] for b, r in zip(runs["badge"], runs["bare"])]
     summary = {
@@ -395,12 +402,16 @@ def report(summary, measured):
     print(f"{'route':6s} {'req/s':>9s} {'p50 ms':>8s} {'p90 ms':>8s} {'p99 ms':>8s} {'server CPU us/req':>18s}"
           "   (medians of rounds)")
     for name in ("badge", "bare"):
-        med = lambda key: statistics.median(r[key] for r in runs[name])  # noqa: E731
-        print(f"{name:6s} {med('rps'):9.1f} {med('p50_ms'):8.2f} {med('p90_ms'):8.2f} {med('p99_ms'):8.2f}"
-              f" {med('server_cpu_us_per_request'):18.1f}")
+        med = {key: statistics.median(r[key] for r in runs[name])
+               for key in ("rps", "p50_ms", "p90_ms", "p99_ms", "server_cpu_us_per_request")}
+        print(f"{name:6s} {med['rps']:9.1f} {med['p50_ms']:8.2f} {med['p90_ms']:8.2f} {med['p99_ms']:8.2f}"
+              f" {med['server_cpu_us_per_request']:18.1f}")
     print()
     print("ratio badge/bare per round: " + ", ".join(f"{r:.3f}" for r in summary["ratios"]))
-    verdict = lambda ok: "meets target" if ok else "BELOW TARGET"  # noqa: E731
+
+    def verdict(ok):
+        return "meets target" if ok else "BELOW TARGET"
+
     print(f"ratio badge/bare (median): {summary['ratio_median']:.3f}  "
           f"[target >= {TARGET_RATIO}: {verdict(summary['ratio_target_met'])}]")
     print(f"badge p99 (median of rounds): {summary['badge_p99_ms_median']:.2f} ms, worst round "
@@ -442,7 +453,7 @@ def main(argv=None):
     except BenchError as error:
         print(f"benchmark setup failed: {error}", file=sys.stderr)
         return 1
-    summary = summarize(args, measured)
+    summary = summarize(measured)
     report(summary, measured)
     if not args.no_save:
         results = BENCH / "results"

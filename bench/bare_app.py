@@ -13,14 +13,13 @@ from flask import Flask, Response
 
 BODY = Path(os.environ["BENCH_BARE_BODY"]).read_bytes()
 HEADERS = json.loads(Path(os.environ["BENCH_BARE_HEADERS"]).read_text())
-STATUS = int(os.environ.get("BENCH_BARE_STATUS", "200"))
 
 app = Flask(__name__)
 
 
 @app.get("/badge/<public_id>.svg")
 def badge(public_id):
-    response = Response(BODY, status=STATUS)
+    response = Response(BODY)
     response.headers.clear()
     response.headers.extend(HEADERS)
     return response

@@ -70,7 +70,7 @@ def test_summary_ratio_pairs_rounds():
         "badge": [run(900.0, 10.0, 110.0), run(800.0, 30.0, 120.0), run(950.0, 12.0, 100.0)],
         "bare": [run(1000.0, 8.0, 90.0), run(1000.0, 9.0, 88.0), run(1000.0, 7.0, 99.0)],
     }
-    summary = badge_bench.summarize(None, {"runs": runs})
+    summary = badge_bench.summarize({"runs": runs})
     assert summary["ratios"] == pytest.approx([0.9, 0.8, 0.95])
     assert summary["ratio_median"] == pytest.approx(0.9)
     assert summary["ratio_target_met"] is True
@@ -94,3 +94,55 @@ def test_bare_app_answers_with_the_given_bytes_and_headers(tmp_path, monkeypatch
     assert answer.status_code == 200
     assert answer.data == body
     assert [list(pair) for pair in answer.headers.items()] == headers
+
+
+@pytest.fixture
+def badge_server():
+    """A local HTTP server answering every GET with the status and X-Seal-State the test sets."""
+    import http.server
+    import threading
+
+    answer = {"status": 200, "state": "valid", "body": b"<svg/>"}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(answer["status"])
+            self.send_header("Content-Type", "image/svg+xml")
+            self.send_header("X-Seal-State", answer["state"])
+            self.send_header("Content-Length", str(len(answer["body"])))
+            self.end_headers()
+            self.wfile.write(answer["body"])
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield answer, f"http://127.0.0.1:{server.server_address[1]}/badge/abcdefghijkm.svg?code=x"
+    server.shutdown()
+    server.server_close()
+
+
+def test_check_badge_accepts_a_valid_svg_badge(badge_server):
+    answer, url = badge_server
+    status, headers, body = badge_bench.check_badge(url, tries=2)
+    assert (status, body) == (200, b"<svg/>")
+
+
+@pytest.mark.parametrize("status, state, body", [
+    (200, "foreign", b"<svg/>"),
+    (404, "invalid", b"<svg/>"),
+    (200, "valid", b"<html>oops</html>"),
+])
+def test_check_badge_fails_loudly_unless_200_valid_svg(badge_server, status, state, body):
+    answer, url = badge_server
+    answer.update(status=status, state=state, body=body)
+    with pytest.raises(badge_bench.BenchError, match="badge sanity check failed"):
+        badge_bench.check_badge(url, tries=1)
+
+
+def test_positive_counts_only():
+    assert badge_bench.parse_args(["--rounds", "5"]).rounds == 5
+    with pytest.raises(SystemExit):
+        badge_bench.parse_args(["--rounds", "0"])
