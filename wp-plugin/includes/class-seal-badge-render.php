@@ -25,11 +25,10 @@ class Seal_Badge_Render {
 	}
 
 	/**
-	 * Register the stylesheet (with its right-to-left twin) and the fallback script.
+	 * Register the stylesheet (direction-neutral: logical properties) and the fallback script.
 	 */
 	public static function register_assets() {
 		wp_register_style( 'seal-badge', plugins_url( 'assets/css/seal-badge.css', SEAL_BADGE_FILE ), array(), SEAL_BADGE_VERSION );
-		wp_style_add_data( 'seal-badge', 'rtl', 'replace' );
 		wp_register_script( 'seal-badge', plugins_url( 'assets/js/seal-badge.js', SEAL_BADGE_FILE ), array(), SEAL_BADGE_VERSION, true );
 	}
 
