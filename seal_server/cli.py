@@ -97,6 +97,30 @@ def issue(domain, name_fa, name_en, owner, legal, kind, stars, days, as_json, al
         click.echo(result["snippet"])
 
 
+@cli.command("approve")
+@click.argument("application_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print {application, id, code, snippet, tax_tracking_code}.")
+@with_appcontext
+def approve(application_id, as_json):
+    """Approve a submitted application: create its business and issue its seal (once)."""
+    from .onboarding.issuance import ApprovalError
+    from .onboarding.issuance import approve as approve_application
+    from .seals import service
+
+    try:
+        application, seal = approve_application(application_id, now=utcnow(), actor="cli")
+    except ApprovalError as error:
+        raise click.ClickException(str(error)) from None
+    urls = service.urls_for(seal)
+    if as_json:
+        click.echo(json.dumps({"application": application.id, "id": seal.public_id, "code": urls["code"],
+                               "snippet": str(service.snippet(seal)),
+                               "tax_tracking_code": application.tax_tracking_code}, ensure_ascii=False))
+    else:
+        click.echo(f"approved application {application.id}: {seal.kind} seal {seal.public_id} for {seal.domain}, "
+                   f"valid until {seal.expires_at.date()}")
+
+
 def _lifecycle(action, public_id, reason):
     from .seals import service
 

@@ -59,8 +59,13 @@ class Application(db.Model):
     # "postal code|address" the letter's code was typed back for; a changed address must be checked again
     postal_verified: Mapped[Optional[str]] = mapped_column(String(520))
     postal_verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # set once, when the application is approved and its seal issued
+    business_id: Mapped[Optional[int]] = mapped_column(ForeignKey("businesses.id"), unique=True)
+    approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    tax_tracking_code: Mapped[Optional[str]] = mapped_column(String(32))
 
     owner = relationship("Owner")
+    business = relationship("Business")
     steps = relationship("ApplicationStep", back_populates="application", cascade="all, delete-orphan",
                          order_by="ApplicationStep.id")
     documents = relationship("Document", back_populates="application", cascade="all, delete-orphan",

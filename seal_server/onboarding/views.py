@@ -8,7 +8,9 @@ from ..billing import fees
 from ..i18n import current_language
 from ..marks import N_
 from ..iran import places
-from . import codes, contact, documents, payment, proof, service, terms
+from ..seals import service as seal_service
+from ..seals.badge import DEFAULT_SIZE, SIZES
+from . import codes, contact, documents, issuance, payment, proof, service, terms
 from . import domain as domain_proof
 from .storage import storage_from_config
 
@@ -90,7 +92,10 @@ def application(application_id):
     application = _application(application_id)
     now = utcnow()
     service.refresh_steps(application, now)
+    seal = issuance.seal_of(application)
     return render_template("onboarding/application.html", application=application,
+                           seal=seal, snippet=seal_service.snippet(seal, current_language()) if seal else None,
+                           seal_urls=seal_service.urls_for(seal) if seal else None, badge_size=SIZES[DEFAULT_SIZE],
                            next_step=service.next_step(application),
                            missing_documents=service.missing_documents(application, now),
                            missing=request.args.getlist("missing"))

@@ -1,0 +1,75 @@
+"""Approval: a submitted application becomes a Business with its seal, exactly once."""
+from flask import current_app
+from sqlalchemy import update
+
+from ..extensions import db
+from ..integrations import tax_id
+from ..iran import places
+from ..seals import service as seals
+from ..seals.models import Business
+from .models import APPROVED, SUBMITTED, Application
+
+
+class ApprovalError(Exception):
+    """The application cannot be approved; the message is one line for operators."""
+
+
+def seal_of(application):
+    """The seal issued for this application, if any."""
+    if application.business is None or not application.business.seals:
+        return None
+    return application.business.seals[0]
+
+
+def _business(application):
+    owner = application.owner
+    province = places.province_by_code(application.province or "")
+    return Business(
+        owner=owner, name_fa=application.name_fa, name_en=application.name_en or "", domain=application.domain,
+        category=application.category, sales_method=application.sales_method,
+        landline=application.landline or (owner.landline if owner else None), email=application.email,
+        postal_code=application.postal_code or (owner.postal_code if owner else None),
+        address=application.address or (owner.address if owner else None),
+        province=province[1] if province else None, city=application.city,
+        response_hours=application.response_hours, latitude=application.latitude,
+        longitude=application.longitude)
+
+
+def approve(application_id, *, now, actor):
+    """Create the Business, get its tax tracking code and issue its seal; refuses anything but one submitted draft."""
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise ApprovalError(f"no application {application_id}")
+    if application.status == APPROVED:
+        seal = seal_of(application)
+        raise ApprovalError(f"application {application_id} is already approved"
+                            + (f" (seal {seal.public_id})" if seal else ""))
+    if application.status != SUBMITTED:
+        raise ApprovalError(f"application {application_id} is {application.status}, not submitted")
+    # compare-and-set: of two operators approving at once, one issues the seal, the other is refused
+    claimed = db.session.execute(
+        update(Application).where(Application.id == application.id, Application.status == SUBMITTED)
+        .values(status=APPROVED, approved_at=now, updated_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise ApprovalError(f"application {application_id} was approved or changed by someone else just now")
+    owner = application.owner
+    national_id = (owner.legal_national_id if owner.kind == "legal" else owner.national_code) or ""
+    try:
+        code = tax_id.backend_from_config(current_app.config).tracking_code(
+            national_id=national_id, domain=application.domain, postal_code=application.postal_code or "")
+    except tax_id.TaxIdError as error:
+        db.session.rollback()
+        raise ApprovalError(f"the tax id service gave no tracking code ({error}); nothing was approved") from None
+    business = _business(application)
+    db.session.add(business)
+    db.session.flush()
+    application.business_id, application.tax_tracking_code = business.id, code
+    try:
+        # issue_seal commits the approval, the business and the seal together
+        seal = seals.issue_seal(business, now=now, actor=actor, kind=application.seal_kind)
+    except seals.SealError as error:
+        db.session.rollback()
+        raise ApprovalError(f"{error}; nothing was approved") from None
+    db.session.refresh(application)
+    return application, seal
