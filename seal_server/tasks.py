@@ -1,8 +1,9 @@
 """tick(now): everything that is due at `now`. Safe to run twice or from two processes."""
-from .onboarding import payment
+from .onboarding import issuance, payment
 from .seals import service as seals
 
 
 def tick(now):
     """Run the clock once; returns what was done, for the log."""
-    return {"now": now.isoformat(), "expired": seals.expire_due(now), "letters": payment.send_due_letters(now)}
+    return {"now": now.isoformat(), "expired": seals.expire_due(now), "letters": payment.send_due_letters(now),
+            "gray_approved": issuance.approve_waiting_gray(now)}

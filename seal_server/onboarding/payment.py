@@ -11,7 +11,7 @@ from ..billing.models import CONFIRMING, OPEN, PAID, Invoice
 from ..extensions import db
 from ..integrations import post_office
 from ..marks import N_
-from ..seals.models import GRAY
+from ..seals.models import GRAY, TEMPORARY
 from . import codes
 from .models import Application, VerificationCode
 from .service import _editable, postal_key, refresh_steps
@@ -47,6 +47,8 @@ def seal_invoice(application, account, answer, now):
     _editable(application)
     if application.seal_kind == GRAY:
         raise StepError(N_("A gray seal has no fee."))
+    if application.seal_kind == TEMPORARY:
+        raise StepError(N_("A temporary seal has no fee; the fee is paid with the standard seal that follows it."))
     existing = invoice_for(application, SEAL_PURPOSE)
     if existing is not None:
         return existing

@@ -217,15 +217,28 @@ def open_challenges(application):
     return db.session.scalars(select(DomainChallenge).where(DomainChallenge.application_id == application.id)).all()
 
 
+# a gray seal needs only who you are, the domain and the commitment; a temporary one skips the fees
+REQUIRED_STEPS = {
+    "gray": ("identity", "business", "domain", "commitment"),
+    "temporary": ("identity", "documents", "business", "domain", "contact", "commitment"),
+}
+
+
+def required_steps(application):
+    return REQUIRED_STEPS.get(application.seal_kind, STEPS)
+
+
 def next_step(application):
-    return next((s.step for s in application.steps if s.state != DONE), None)
+    required = required_steps(application)
+    return next((s.step for s in application.steps if s.step in required and s.state != DONE), None)
 
 
 def submit(application, now):
     """Hand a complete draft to the reviewers; returns the steps still missing (nothing changes then)."""
     _editable(application)
     refresh_steps(application, now)
-    missing = [s.step for s in application.steps if s.state != DONE]
+    required = required_steps(application)
+    missing = [s.step for s in application.steps if s.step in required and s.state != DONE]
     if missing:
         db.session.commit()
         return missing

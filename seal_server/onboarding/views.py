@@ -76,7 +76,7 @@ def dashboard():
     for application in applications:
         service.refresh_steps(application, now)
     return render_template("onboarding/dashboard.html", account=account, applications=applications,
-                           next_step=service.next_step)
+                           next_step=service.next_step, required_steps=service.required_steps)
 
 
 @bp.post("/applications")
@@ -96,6 +96,7 @@ def application(application_id):
     return render_template("onboarding/application.html", application=application,
                            seal=seal, snippet=seal_service.snippet(seal, current_language()) if seal else None,
                            seal_urls=seal_service.urls_for(seal) if seal else None, badge_size=SIZES[DEFAULT_SIZE],
+                           required=service.required_steps(application),
                            next_step=service.next_step(application),
                            missing_documents=service.missing_documents(application, now),
                            missing=request.args.getlist("missing"))
@@ -106,7 +107,7 @@ def application(application_id):
 def submit(application_id):
     application = _application(application_id)
     try:
-        missing = service.submit(application, utcnow())
+        missing = issuance.submit(application, utcnow())
     except service.NotEditable:
         return _not_editable()
     if missing:
