@@ -23,3 +23,14 @@ class PostLetter(db.Model):
     body: Mapped[str] = mapped_column(Text)  # the letter's text, code included, as the PDF prints it
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VoiceCall(db.Model):
+    """A call the sandbox voice backend 'placed': listed on the operator's calls page, never dialled."""
+
+    __tablename__ = "voice_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(11), index=True)
+    script: Mapped[str] = mapped_column(Text)  # what the caller hears, code included
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

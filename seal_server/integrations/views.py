@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from ..accounts.auth import current_account
 from ..extensions import db
-from .models import PostLetter
+from .models import PostLetter, VoiceCall
 
 bp = Blueprint("integrations", __name__, url_prefix="/operator")
 
@@ -35,4 +35,13 @@ def letter_pdf(reference):
     response.headers["Content-Disposition"] = f'inline; filename="{letter.reference}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/calls")
+def calls():
+    _allowed()
+    rows = db.session.scalars(select(VoiceCall).order_by(VoiceCall.id.desc()).limit(50)).all()
+    response = current_app.make_response(render_template("integrations/calls.html", calls=rows))
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -11,10 +11,11 @@ from ..iran.digits import to_latin_digits
 from ..iran.identifiers import IdentifierError, clean_landline, clean_postal_code
 from ..marks import N_
 from ..notify.service import send_email
+from ..integrations import voice
 from ..notify.sms import DeliveryError
 from . import codes
 from .service import CONTACT_FIELDS as FIELDS
-from .service import _clean_text, _editable, email_verified, refresh_steps
+from .service import _clean_text, _editable, email_verified, landline_verified, refresh_steps
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)+$")
@@ -135,5 +136,38 @@ def check_email_code(application, typed, now):
         return
     codes.use(application, "email", typed, now, target=application.email or "")
     application.email_verified, application.updated_at = application.email, now
+    refresh_steps(application, now)
+    db.session.commit()
+
+
+def call_landline(application, now):
+    """Read a 6-digit code to the saved landline by a voice call; raises codes.CodeError when it cannot."""
+    _editable(application)
+    if not application.landline:
+        raise codes.CodeError(N_("Save the contact details with a landline number first."))
+    if landline_verified(application):
+        raise codes.CodeError(N_("This landline number is already verified."))
+    code, _ = codes.issue(application, "landline", application.landline, now,
+                          ttl=timedelta(seconds=current_app.config["SEAL_CONTACT_CODE_SECONDS"]))
+    spoken = voice.spoken_code(code)
+    script = (f"این تماس از {current_app.config['SEAL_AUTHORITY_NAME_FA']} است. "
+              f"کد تأیید تلفن شما: {spoken}. تکرار می‌کنم: {spoken}.")
+    try:
+        voice.backend_from_config(current_app.config).call(application.landline, script, now=now)
+    except voice.VoiceCallError as error:
+        db.session.rollback()
+        current_app.logger.warning("voice call to %s failed: %s", application.landline, error)
+        raise codes.CodeError(N_("We could not place the call just now; please try again in a few minutes.")) \
+            from None
+    db.session.commit()
+
+
+def check_landline_code(application, typed, now):
+    """Mark the landline verified when `typed` is the code read to it; raises codes.CodeError otherwise."""
+    _editable(application)
+    if landline_verified(application):
+        return
+    codes.use(application, "landline", typed, now, target=application.landline or "")
+    application.landline_verified, application.updated_at = application.landline, now
     refresh_steps(application, now)
     db.session.commit()

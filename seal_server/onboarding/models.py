@@ -39,6 +39,7 @@ class Application(db.Model):
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     # contact details shown on the verification page; the email counts once `email_verified` equals it
     landline: Mapped[Optional[str]] = mapped_column(String(11))
+    landline_verified: Mapped[Optional[str]] = mapped_column(String(11))
     email: Mapped[Optional[str]] = mapped_column(String(254))
     email_verified: Mapped[Optional[str]] = mapped_column(String(254))
     postal_code: Mapped[Optional[str]] = mapped_column(String(10))

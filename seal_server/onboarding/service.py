@@ -143,6 +143,10 @@ def missing_documents(application, now):
             if kind not in uploaded]
 
 
+def landline_verified(application):
+    return bool(application.landline) and application.landline_verified == application.landline
+
+
 def email_verified(application):
     return bool(application.email) and application.email_verified == application.email
 
@@ -168,7 +172,7 @@ def _payment_state(application):
 
 def _contact_state(application):
     saved = [getattr(application, name) not in (None, "") for name in CONTACT_FIELDS]
-    if all(saved) and email_verified(application):
+    if all(saved) and email_verified(application) and landline_verified(application):
         return DONE
     return PENDING if any(saved) else NOT_STARTED
 

@@ -272,8 +272,9 @@ def _contact_page(application, form, errors=None, code_errors=None, status=200):
     return render_template(
         "onboarding/contact.html", application=application, form=form, errors=errors or {},
         code_errors=code_errors or {}, provinces=places.provinces(), lang=current_language(),
-        email_verified=service.email_verified(application),
-        email_code=codes.latest(application, "email")), status
+        email_verified=service.email_verified(application), email_code=codes.latest(application, "email"),
+        landline_verified=service.landline_verified(application),
+        landline_code=codes.latest(application, "landline")), status
 
 
 @bp.route("/applications/<int:application_id>/contact", methods=["GET", "POST"])
@@ -289,6 +290,36 @@ def contact_step(application_id):
         return _not_editable()
     if errors:
         return _contact_page(application, form, errors, status=400)
+    return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
+
+
+@bp.post("/applications/<int:application_id>/contact/landline/call")
+@login_required
+@limiter.limit("3 per minute")
+def contact_landline_call(application_id):
+    application = _application(application_id)
+    try:
+        contact.call_landline(application, utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    except codes.CodeError as error:
+        return _contact_page(application, contact.contact_form(application),
+                             code_errors={"landline_code": (error.message, error.variables)}, status=400)
+    return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
+
+
+@bp.post("/applications/<int:application_id>/contact/landline/check")
+@login_required
+@limiter.limit("10 per minute")
+def contact_landline_check(application_id):
+    application = _application(application_id)
+    try:
+        contact.check_landline_code(application, request.form.get("code", ""), utcnow())
+    except service.NotEditable:
+        return _not_editable()
+    except codes.CodeError as error:
+        return _contact_page(application, contact.contact_form(application),
+                             code_errors={"landline_code": (error.message, error.variables)}, status=400)
     return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
 
 

@@ -35,7 +35,7 @@ def walk_to_submitted(app, client, application_id, business=None, *, postal=True
     from seal_server.onboarding.models import Application
     from sqlalchemy import select
 
-    from .test_contact import CONTACT_STEP, _email_code
+    from .test_contact import CONTACT_STEP, _email_code, landline_code
 
     base = f"/panel/applications/{application_id}"
     assert post_form(client, base + "/identity", NATURAL).status_code == 302
@@ -52,6 +52,9 @@ def walk_to_submitted(app, client, application_id, business=None, *, postal=True
         client.post(base + "/contact/email/send", data={"csrf_token": token})
         code = _email_code(app, "Info@shop.example")
         assert client.post(base + "/contact/email/check", data={"csrf_token": token, "code": code}).status_code == 302
+        client.post(base + "/contact/landline/call", data={"csrf_token": token})
+        assert client.post(base + "/contact/landline/check",
+                           data={"csrf_token": token, "code": landline_code(app)}).status_code == 302
         to_invoice = client.post(base + "/postal/invoice", data={"csrf_token": token})
         pay_at_sandbox(client, path_of(to_invoice.headers["Location"]))
         with app.app_context():

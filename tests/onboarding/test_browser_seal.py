@@ -10,6 +10,7 @@ from seal_server.onboarding import issuance
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 from .servers import Site, free_port
+from .test_contact import landline_code
 
 DOMAIN = "shop.example"
 
@@ -112,6 +113,11 @@ def test_owner_goes_from_sign_up_to_a_copied_snippet_and_a_valid_badge(app, live
     page.fill("input[name=code]", _read(page, f"{base}/outbox", r"\b(\d{6})\b"))
     page.click("form[action$='/email/check'] button")
     assert page.locator("p.notice", has_text="info@shop.example").count() == 1
+    page.click("form[action$='/landline/call'] button")
+    with app.app_context():
+        page.fill("input[name=code]", landline_code(app))
+    page.click("form[action$='/landline/check'] button")
+    assert page.locator("p.notice").count() == 2
 
     page.goto(overview)
     page.click("a[href$='/postal']")

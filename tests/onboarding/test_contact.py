@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from seal_server.extensions import db
+from seal_server.integrations.models import VoiceCall
+from seal_server.integrations.voice import PERSIAN_DIGIT_NAMES
 from seal_server.notify.models import OutboxMessage
 from seal_server.onboarding.contact import clean_coordinate
 from seal_server.onboarding.models import Application, VerificationCode
@@ -33,8 +35,17 @@ def _email_code(app, to):
         return re.search(r"\b(\d{6})\b", message.body).group(1)
 
 
+def landline_code(app, number="02188776655"):
+    """The code read in the newest sandbox call to `number`, turned from words back into digits."""
+    with app.app_context():
+        call = db.session.scalars(select(VoiceCall).where(VoiceCall.number == number)
+                                  .order_by(VoiceCall.id.desc())).first()
+        spoken = re.search(r"کد تأیید تلفن شما: (.*?)\. تکرار", call.script).group(1)
+        return "".join(str(PERSIAN_DIGIT_NAMES.index(word)) for word in spoken.split("، "))
+
+
 def _post(client, path, data=None):
-    page = client.get(path.rsplit("/email", 1)[0] if "/email/" in path else path)
+    page = client.get(re.sub(r"/(email|landline)/.*$", "", path))
     return client.post(path, data={"csrf_token": csrf_from(page), **(data or {})})
 
 
@@ -57,7 +68,10 @@ def test_contact_details_are_saved_then_the_email_is_verified_by_code(app, owner
     persian = code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     assert _post(owner, path + "/email/check", {"code": persian}).status_code == 302
     saved = _application(app, application_id)
-    assert saved["email_verified"] == "Info@shop.example" and saved["states"]["contact"] == "done"
+    assert saved["email_verified"] == "Info@shop.example" and saved["states"]["contact"] == "pending"
+    assert _post(owner, path + "/landline/call").status_code == 302
+    assert _post(owner, path + "/landline/check", {"code": landline_code(app)}).status_code == 302
+    assert _application(app, application_id)["states"]["contact"] == "done"
     page = owner.get(path + "?lang=en").get_data(as_text=True)
     assert "Info@shop.example is verified." in page
 
@@ -144,3 +158,25 @@ def test_sending_a_code_before_saving_an_email_is_refused(owner):
     response = _post(owner, f"/panel/applications/{application_id}/contact/email/send?lang=en")
     assert response.status_code == 400
     assert "Save the contact details with an email address first." in response.get_data(as_text=True)
+
+
+def test_the_landline_is_verified_by_a_code_read_in_a_call(app, owner):
+    application_id = new_application(owner)
+    path = f"/panel/applications/{application_id}/contact"
+    early = _post(owner, path + "/landline/call?lang=en")
+    assert early.status_code == 400
+    assert "Save the contact details with a landline number first." in early.get_data(as_text=True)
+    post_form(owner, path, CONTACT_STEP)
+    assert _post(owner, path + "/landline/call").status_code == 302
+    listing = owner.get("/operator/calls").get_data(as_text=True)
+    code = landline_code(app)
+    assert "۰۲۱۸۸۷۷۶۶۵۵" in listing and "کد تأیید تلفن شما" in listing
+    wrong = "000000" if code != "000000" else "111111"
+    refused = _post(owner, path + "/landline/check?lang=en", {"code": wrong})
+    assert refused.status_code == 400 and "This code is not right." in refused.get_data(as_text=True)
+    assert _post(owner, path + "/landline/check", {"code": code}).status_code == 302
+    page = owner.get(path + "?lang=en").get_data(as_text=True)
+    assert "The landline 02188776655 is verified." in page
+    # another number must be called again
+    post_form(owner, path, dict(CONTACT_STEP, landline="03132221111"))
+    assert "Call 03132221111 with a code" in owner.get(path + "?lang=en").get_data(as_text=True)
