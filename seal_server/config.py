@@ -127,6 +127,11 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
         "SEAL_PROOF_TOKEN_DAYS": _int(environ, "SEAL_PROOF_TOKEN_DAYS", 7),
         "SEAL_CONTACT_CODE_SECONDS": _int(environ, "SEAL_CONTACT_CODE_SECONDS", 1800),
+        # the contact step's map: Leaflet from npm (scripts/bootstrap); tiles from this server ("" = no map)
+        "SEAL_MAP_TILES_URL": _env(environ, "SEAL_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "SEAL_MAP_ATTRIBUTION": _env(environ, "SEAL_MAP_ATTRIBUTION", "© OpenStreetMap contributors"),
+        "SEAL_LEAFLET_DIR": _env(environ, "SEAL_LEAFLET_DIR", os.path.join(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "node_modules", "leaflet", "dist")),
         # postal check: the letter's code lifetime; the sandbox post office lists letters at /operator/letters
         "SEAL_POSTAL_CODE_DAYS": _int(environ, "SEAL_POSTAL_CODE_DAYS", 30),
         "SEAL_LETTER_FONT": _env(environ, "SEAL_LETTER_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),

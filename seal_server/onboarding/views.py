@@ -1,5 +1,12 @@
 """The owner's panel: the dashboard and one page per application step."""
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+import os
+import re
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, current_app, make_response, redirect, render_template, request,
+                   send_from_directory, url_for)
+
+from .. import PAGE_CSP
 
 from ..accounts.auth import current_account, lang_args, login_required
 from ..clock import utcnow
@@ -268,13 +275,48 @@ def domain_check(application_id):
     return _to_overview(application)
 
 
+LEAFLET_FILES = re.compile(r"^(leaflet\.js|leaflet\.css|images/[a-z0-9\-]+\.png)$")
+
+
+def _map_settings():
+    """The tiles URL and its origin when the map can be offered (Leaflet installed, tiles configured)."""
+    tiles = current_app.config["SEAL_MAP_TILES_URL"]
+    folder = current_app.config["SEAL_LEAFLET_DIR"]
+    if not tiles or not folder or not os.path.isfile(os.path.join(folder, "leaflet.js")):
+        return None
+    parts = urlsplit(tiles)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return {"tiles": tiles, "origin": f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}",
+            "attribution": current_app.config["SEAL_MAP_ATTRIBUTION"]}
+
+
+@bp.get("/assets/leaflet/<path:filename>")
+def leaflet_asset(filename):
+    """Leaflet's files from the npm install; only the ones the map needs."""
+    folder = current_app.config["SEAL_LEAFLET_DIR"]
+    if not folder or not LEAFLET_FILES.match(filename):
+        abort(404)
+    return send_from_directory(folder, filename, max_age=86400)
+
+
 def _contact_page(application, form, errors=None, code_errors=None, status=200):
+    settings = _map_settings()
+    response = current_app.make_response((_contact_html(application, form, errors, code_errors, settings), status))
+    if settings:
+        # the map's tiles are images from the tile server
+        response.headers["Content-Security-Policy"] = PAGE_CSP.replace(
+            "img-src 'self' data:", f"img-src 'self' data: {settings['origin']}")
+    return response
+
+
+def _contact_html(application, form, errors, code_errors, map_settings):
     return render_template(
         "onboarding/contact.html", application=application, form=form, errors=errors or {},
         code_errors=code_errors or {}, provinces=places.provinces(), lang=current_language(),
         email_verified=service.email_verified(application), email_code=codes.latest(application, "email"),
         landline_verified=service.landline_verified(application),
-        landline_code=codes.latest(application, "landline")), status
+        landline_code=codes.latest(application, "landline"), map_settings=map_settings)
 
 
 @bp.route("/applications/<int:application_id>/contact", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 from .servers import Site, free_port
 from .test_contact import landline_code
+from .test_map import PNG, TILES
 
 DOMAIN = "shop.example"
 
@@ -26,7 +27,7 @@ def site():
 def app_config(site):
     return {"SEAL_FETCH_RESOLVER": lambda host: ["127.0.0.1"] if host == DOMAIN else [],
             "SEAL_FETCH_ALLOW_LOOPBACK": True, "SEAL_FETCH_HTTP_PORT": site.port,
-            "SEAL_FETCH_HTTPS_PORT": free_port()}
+            "SEAL_FETCH_HTTPS_PORT": free_port(), "SEAL_MAP_TILES_URL": TILES}
 
 
 def _submit(page):
@@ -97,6 +98,7 @@ def test_owner_goes_from_sign_up_to_a_copied_snippet_and_a_valid_badge(app, live
     page.click("form[action*='/domain/check'] button")
     page.wait_for_url(overview)
 
+    page.route("http://tiles.test/**", lambda route: route.fulfill(status=200, content_type="image/png", body=PNG))
     page.click("a[href$='/contact']")
     page.fill("input[name=landline]", "02188776655")
     page.fill("input[name=email]", "info@shop.example")
@@ -106,8 +108,9 @@ def test_owner_goes_from_sign_up_to_a_copied_snippet_and_a_valid_badge(app, live
     page.fill("input[name=address]", "خیابان آزادی، کوچه ۳، پلاک ۱۰، واحد ۲")
     page.fill("input[name=postal_code]", "1587654321")
     page.fill("input[name=response_hours]", "شنبه تا چهارشنبه، ۹ تا ۱۷")
-    page.fill("input[name=latitude]", "۳۵٫۶۹۹۷")
-    page.fill("input[name=longitude]", "51.338")
+    page.wait_for_function("document.querySelectorAll('#location-map img.leaflet-tile-loaded').length > 0")
+    page.click("#location-map", position={"x": 200, "y": 160})  # the map fills both coordinates
+    assert page.input_value("input[name=latitude]") and page.input_value("input[name=longitude]")
     _submit(page)
     page.click("form[action$='/email/send'] button")
     page.fill("input[name=code]", _read(page, f"{base}/outbox", r"\b(\d{6})\b"))
