@@ -6,6 +6,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from seal_server import cli
 from seal_server.cli import main
 from seal_server.extensions import db
 from seal_server.integrations.tax_id import SandboxTaxId, is_tracking_code, luhn_digit
@@ -29,7 +30,7 @@ def submitted(app, owner):
 
 
 def test_approve_issues_one_standard_seal_with_one_star_and_a_tax_code(app, owner, submitted, capsys, monkeypatch):
-    monkeypatch.setenv("SEAL_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setattr(cli.cli, "create_app", lambda: app)  # the command runs on the test's app and database
     assert main(["approve", str(submitted), "--json"]) == 0
     output = json.loads(capsys.readouterr().out)
     with app.app_context():
@@ -66,7 +67,7 @@ def test_approving_twice_is_refused_clearly(app, submitted, capsys):
 
 
 def test_the_command_line_keeps_errors_to_one_line(app, submitted, capsys, monkeypatch):
-    monkeypatch.setenv("SEAL_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setattr(cli.cli, "create_app", lambda: app)
     assert main(["approve", "999999"]) == 1
     assert capsys.readouterr().err == "seal-server: no application 999999\n"
     assert main(["approve", str(submitted)]) == 0

@@ -31,8 +31,7 @@ def test_the_page_offers_the_map_and_lets_its_tiles_through_the_csp(owner):
                                           ("leaflet-src.js.map", 404), ("../package.json", 404),
                                           ("../../package-lock.json", 404)])
 def test_only_leaflets_own_files_are_served(client, name, status):
-    response = client.get(f"/panel/assets/leaflet/{name}")
-    response.close()  # a file response keeps the file open until then
+    response = client.get(f"/panel/assets/leaflet/{name}", buffered=True)  # read and close the file now
     assert response.status_code == status
 
 
