@@ -1,6 +1,5 @@
 """The contact step's map: Leaflet from the npm install, tiles from the configured server, inputs as fallback."""
 import base64
-import re
 
 import pytest
 
