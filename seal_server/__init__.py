@@ -22,10 +22,10 @@ PAGE_CSP = (
 
 
 class BoundedInt(IntegerConverter):
-    """<int:...> ids past a 64-bit column's range are simply not found (no OverflowError)."""
+    """<int:...> ids past an INTEGER column's range (32 bits on PostgreSQL) are simply not found."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
 
 
@@ -55,6 +55,7 @@ def create_app(config=None):
     from .integrations.views import bp as integrations_bp
     from .onboarding import models as _onboarding  # noqa: F401
     from .onboarding.views import bp as onboarding_bp
+    from .onboarding.views import api as onboarding_api_bp
     from .demo import bp as demo_bp
     from .health import bp as health_bp
     from .seals import cache
@@ -70,6 +71,7 @@ def create_app(config=None):
     app.register_blueprint(accounts_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(onboarding_bp)
+    app.register_blueprint(onboarding_api_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(integrations_bp)
     if app.config["SEAL_DEMO"]:

@@ -91,7 +91,7 @@ def check(application, challenge_id, now, *, code=None):
     """Look for the proof now; marks the domain verified, or raises ProofFailed (kept as last_error)."""
     if application.status != "draft":
         raise NotEditable()
-    in_range = isinstance(challenge_id, int) and 0 < challenge_id < 2**63
+    in_range = isinstance(challenge_id, int) and 0 < challenge_id < 2**31
     challenge = db.session.get(DomainChallenge, challenge_id) if in_range else None
     if (challenge is None or challenge.application_id != application.id
             or challenge.domain != application.domain):
