@@ -127,6 +127,8 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
         "SEAL_PROOF_TOKEN_DAYS": _int(environ, "SEAL_PROOF_TOKEN_DAYS", 7),
         "SEAL_CONTACT_CODE_SECONDS": _int(environ, "SEAL_CONTACT_CODE_SECONDS", 1800),
+        # payment providers that report gray seals' monthly volumes: "name:token,name2:token2"
+        "SEAL_GRAY_REPORT_TOKENS": _env(environ, "SEAL_GRAY_REPORT_TOKENS"),
         # the contact step's map: Leaflet from npm (scripts/bootstrap); tiles from this server ("" = no map)
         "SEAL_MAP_TILES_URL": _env(environ, "SEAL_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         "SEAL_MAP_ATTRIBUTION": _env(environ, "SEAL_MAP_ATTRIBUTION", "© OpenStreetMap contributors"),

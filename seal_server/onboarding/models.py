@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..coltypes import UTCDateTime
@@ -137,3 +137,19 @@ class VerificationCode(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class GrayMonthlyVolume(db.Model):
+    """What one payment provider reported a gray-sealed shop sold in one Jalali month (its latest figure)."""
+
+    __tablename__ = "gray_monthly_volumes"
+    __table_args__ = (UniqueConstraint("seal_id", "month", "provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seals.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))  # Jalali YYYY-MM
+    provider: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[int] = mapped_column(BigInteger)  # rials
+    transactions: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    over_limit_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # when the owner was told

@@ -3,21 +3,21 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, make_response, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, request,
                    send_from_directory, url_for)
 
 from .. import PAGE_CSP
 
 from ..accounts.auth import current_account, lang_args, login_required
 from ..clock import utcnow
-from ..extensions import limiter
+from ..extensions import csrf, limiter
 from ..billing import fees
 from ..i18n import current_language
 from ..marks import N_
 from ..iran import places
 from ..seals import service as seal_service
 from ..seals.badge import DEFAULT_SIZE, SIZES
-from . import codes, contact, documents, issuance, payment, proof, service, terms
+from . import codes, contact, documents, gray, issuance, payment, proof, service, terms
 from . import domain as domain_proof
 from .storage import storage_from_config
 
@@ -104,6 +104,7 @@ def application(application_id):
                            seal=seal, snippet=seal_service.snippet(seal, current_language()) if seal else None,
                            seal_urls=seal_service.urls_for(seal) if seal else None, badge_size=SIZES[DEFAULT_SIZE],
                            required=service.required_steps(application),
+                           gray_months=gray.flagged_months(seal) if seal and seal.kind == "gray" else [],
                            next_step=service.next_step(application),
                            missing_documents=service.missing_documents(application, now),
                            missing=request.args.getlist("missing"))
@@ -514,3 +515,22 @@ def postal_check(application_id):
 def upload_too_large(error):
     message = N_("The upload is too large; go back and choose a smaller file.")
     return render_template("error.html", code=413, message=message), 413
+
+
+api = Blueprint("onboarding_api", __name__, url_prefix="/api/v1")
+
+
+@api.post("/gray-volumes")
+@csrf.exempt
+@limiter.limit("120 per minute")
+def gray_volume():
+    """A payment provider reports a gray-sealed shop's month: {seal_id, month, amount_rials, transactions}."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    provider = gray.provider_for(token.strip(), current_app.config) if scheme.lower() == "bearer" else None
+    if provider is None:
+        return jsonify(error="a valid provider token is required (Authorization: Bearer ...)"), 401
+    try:
+        totals = gray.record(provider, request.get_json(silent=True), utcnow())
+    except gray.VolumeError as error:
+        return jsonify(error=str(error)), 400
+    return jsonify(totals)

@@ -1,0 +1,101 @@
+"""The gray seal's monthly limits: payment providers report volumes; passing a limit tells the owner to upgrade."""
+import hmac
+import re
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..billing.fees import RIALS_PER_TOMAN
+from ..extensions import db
+from ..i18n import gettext
+from ..notify.service import send_email, send_sms
+from ..notify.sms import DeliveryError
+from ..seals.models import GRAY, Seal
+from .models import GrayMonthlyVolume
+
+LIMIT_AMOUNT = 100_000_000 * RIALS_PER_TOMAN  # rials a month
+LIMIT_TRANSACTIONS = 100  # a month
+_MONTH = re.compile(r"^(1[34][0-9]{2})-(0[1-9]|1[0-2])$")
+
+
+class VolumeError(ValueError):
+    """The report cannot be recorded; the message is for the provider's developers."""
+
+
+def provider_for(token, config):
+    """The provider name whose token this is (SEAL_GRAY_REPORT_TOKENS='name:token,...'), else None."""
+    for entry in (config.get("SEAL_GRAY_REPORT_TOKENS") or "").split(","):
+        name, _, secret = entry.strip().partition(":")
+        if name and len(secret) >= 16 and token and hmac.compare_digest(secret.encode(), token.encode()):
+            return name
+    return None
+
+
+def _whole(value, name):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise VolumeError(f"{name} must be a whole, non-negative number")
+    return value
+
+
+def record(provider, payload, now):
+    """Store the provider's figure for a gray seal and month; returns the month's totals across providers."""
+    if not isinstance(payload, dict):
+        raise VolumeError("send a JSON object: {seal_id, month, amount_rials, transactions}")
+    seal = db.session.scalar(select(Seal).where(Seal.public_id == str(payload.get("seal_id", ""))))
+    if seal is None:
+        raise VolumeError("no seal with this seal_id")
+    if seal.kind != GRAY:
+        raise VolumeError("this seal is not a gray seal; its volumes have no limit")
+    month = str(payload.get("month", ""))
+    if not _MONTH.match(month):
+        raise VolumeError("month must be a Jalali year and month, such as 1405-09")
+    amount = _whole(payload.get("amount_rials"), "amount_rials")
+    transactions = _whole(payload.get("transactions"), "transactions")
+    row = db.session.scalar(select(GrayMonthlyVolume).where(
+        GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.month == month,
+        GrayMonthlyVolume.provider == provider))
+    if row is None:
+        row = GrayMonthlyVolume(seal_id=seal.id, month=month, provider=provider)
+        db.session.add(row)
+    row.amount, row.transactions, row.updated_at = amount, transactions, now
+    db.session.flush()
+    total_amount, total_count = db.session.execute(
+        select(func.coalesce(func.sum(GrayMonthlyVolume.amount), 0),
+               func.coalesce(func.sum(GrayMonthlyVolume.transactions), 0))
+        .where(GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.month == month)).one()
+    over = total_amount > LIMIT_AMOUNT or total_count > LIMIT_TRANSACTIONS
+    # tell the owner once a month: the first report that passes a limit claims the notice
+    claimed = over and db.session.execute(
+        update(GrayMonthlyVolume).where(
+            GrayMonthlyVolume.id == row.id,
+            ~select(GrayMonthlyVolume.id).where(GrayMonthlyVolume.seal_id == seal.id,
+                                                GrayMonthlyVolume.month == month,
+                                                GrayMonthlyVolume.over_limit_at.is_not(None)).exists())
+        .values(over_limit_at=now).execution_options(synchronize_session=False)).rowcount == 1
+    db.session.commit()
+    if claimed:
+        _tell_owner(seal, month, now)
+    return {"seal_id": seal.public_id, "month": month, "amount_rials": int(total_amount),
+            "transactions": int(total_count), "over_limit": bool(over)}
+
+
+def flagged_months(seal):
+    """Jalali months in which this gray seal passed a limit: it should be upgraded to one star."""
+    return db.session.scalars(select(GrayMonthlyVolume.month).where(
+        GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.over_limit_at.is_not(None))
+        .distinct().order_by(GrayMonthlyVolume.month)).all()
+
+
+def _tell_owner(seal, month, now):
+    business = seal.business
+    text = gettext("%(domain)s sold more in %(month)s than a gray seal allows (100,000,000 toman or 100 "
+                   "transactions a month). Apply for a one-star seal in the owner's panel.",
+                   domain=seal.domain, month=month)
+    owner = business.owner
+    try:
+        if owner is not None and owner.mobile:
+            send_sms(owner.mobile, text, now=now)
+        if business.email:
+            send_email(business.email, gettext("Your gray seal's monthly limit"), text, now=now)
+    except DeliveryError as error:
+        current_app.logger.warning("gray limit notice for %s not delivered: %s", seal.public_id, error)

@@ -1,0 +1,95 @@
+"""Gray seals' monthly limits: payment providers report volumes with a token; passing a limit tells the owner once."""
+import pytest
+from sqlalchemy import select
+
+from seal_server.extensions import db
+from seal_server.notify.models import OutboxMessage
+from seal_server.seals.models import Seal
+from tests.accounts.conftest import MOBILE
+from tests.factories import issue
+
+from .conftest import BUSINESS, new_application
+from .payflow import walk_to_submitted
+
+TOKEN = "bank-token-0123456789abcdef"
+
+
+@pytest.fixture
+def app_config():
+    return {"SEAL_GRAY_REPORT_TOKENS": f"mellat:{TOKEN}, saman:other-token-0123456789abcdef"}
+
+
+@pytest.fixture
+def gray_seal(app, owner):
+    application_id = new_application(owner)
+    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False, pay=False)
+    with app.app_context():
+        return db.session.scalars(select(Seal)).one().public_id, application_id
+
+
+def _report(client, body, token=TOKEN):
+    return client.post("/api/v1/gray-volumes", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+def _notices(app):
+    with app.app_context():
+        return db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.recipient == MOBILE, OutboxMessage.body.contains("gray") | OutboxMessage.body.contains(
+                "خاکستری"))).all()
+
+
+def test_reports_add_up_across_providers_and_the_owner_is_told_once(app, client, owner, gray_seal):
+    seal_id, application_id = gray_seal
+    month = {"seal_id": seal_id, "month": "1405-09"}
+    first = _report(client, {**month, "amount_rials": 600_000_000, "transactions": 40})
+    assert first.status_code == 200 and first.json["over_limit"] is False
+    again = _report(client, {**month, "amount_rials": 700_000_000, "transactions": 60})  # the provider's new figure
+    assert again.json == {"seal_id": seal_id, "month": "1405-09", "amount_rials": 700_000_000,
+                          "transactions": 60, "over_limit": False}
+    assert _notices(app) == []
+    other = _report(client, {**month, "amount_rials": 300_000_001, "transactions": 1},
+                    token="other-token-0123456789abcdef")
+    assert other.json["amount_rials"] == 1_000_000_001 and other.json["over_limit"] is True
+    assert len(_notices(app)) == 1
+    _report(client, {**month, "amount_rials": 800_000_000, "transactions": 70})
+    assert len(_notices(app)) == 1  # once a month
+    page = owner.get(f"/panel/applications/{application_id}?lang=en").get_data(as_text=True)
+    assert "monthly limit (100,000,000 toman or 100 transactions) in 1405-09; apply for a one-star seal" in page
+
+
+def test_more_than_100_transactions_is_over_the_limit(app, client, gray_seal):
+    seal_id, _ = gray_seal
+    assert _report(client, {"seal_id": seal_id, "month": "1405-10", "amount_rials": 0,
+                            "transactions": 101}).json["over_limit"] is True
+    assert len(_notices(app)) == 1
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"seal_id": "nosuchseal00", "month": "1405-09", "amount_rials": 1, "transactions": 1},
+     "no seal with this seal_id"),
+    ({"month": "2026-11", "amount_rials": 1, "transactions": 1}, "month must be a Jalali year and month"),
+    ({"month": "1405-13", "amount_rials": 1, "transactions": 1}, "month must be a Jalali year and month"),
+    ({"month": "1405-09", "amount_rials": -5, "transactions": 1}, "amount_rials must be a whole"),
+    ({"month": "1405-09", "amount_rials": 1.5, "transactions": 1}, "amount_rials must be a whole"),
+    ({"month": "1405-09", "amount_rials": 1, "transactions": "9"}, "transactions must be a whole"),
+])
+def test_bad_reports_are_refused_clearly(client, gray_seal, body, message):
+    seal_id, _ = gray_seal
+    body = {"seal_id": seal_id, **body}
+    response = _report(client, body)
+    assert response.status_code == 400 and response.json["error"].startswith(message)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token-0123456789abcdef"},
+                                     {"Authorization": f"Basic {TOKEN}"}])
+def test_reports_need_a_provider_token(client, gray_seal, headers):
+    response = client.post("/api/v1/gray-volumes", json={"seal_id": gray_seal[0]}, headers=headers)
+    assert response.status_code == 401 and "token" in response.json["error"]
+
+
+def test_a_standard_seal_has_no_volume_limit(app, client, now):
+    with app.app_context():
+        seal = issue(domain="standard.example", now=now)
+        public_id = seal.public_id
+    response = _report(client, {"seal_id": public_id, "month": "1405-09", "amount_rials": 1, "transactions": 1})
+    assert response.status_code == 400 and "not a gray seal" in response.json["error"]
