@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 from seal_server import create_app
@@ -50,7 +51,13 @@ def database_url(tmp_path_factory):
 
 
 def make_app(database_url, **overrides):
+    engine_options = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        # Each test builds its own app and engine; a connection handed back after the engine
+        # was disposed would sit in a dead pool until garbage collection (a ResourceWarning).
+        engine_options["poolclass"] = NullPool
     config = {
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEAL_SECRET_KEYS": list(TEST_KEYS),
