@@ -6,4 +6,5 @@ from .seals import service as seals
 def tick(now):
     """Run the clock once; returns what was done, for the log."""
     return {"now": now.isoformat(), "expired": seals.expire_due(now), "letters": payment.send_due_letters(now),
-            "gray_approved": issuance.approve_waiting_gray(now)}
+            "gray_approved": issuance.approve_waiting_gray(now),
+            "second_year_invoices": payment.invoice_second_years(now)}

@@ -13,12 +13,17 @@ from ..integrations import post_office
 from ..marks import N_
 from ..seals.models import GRAY, TEMPORARY
 from . import codes
-from .models import Application, VerificationCode
+from ..accounts.models import Account
+from ..i18n import gettext
+from ..notify.service import send_sms
+from ..notify.sms import DeliveryError
+from .issuance import seal_of
+from .models import APPROVED, Application, VerificationCode
 from .service import _editable, postal_key, refresh_steps
 
 log = logging.getLogger(__name__)
 
-SEAL_PURPOSE, POSTAL_PURPOSE = "seal", "postal-check"
+SEAL_PURPOSE, POSTAL_PURPOSE, SECOND_YEAR_PURPOSE = "seal", "postal-check", "seal-year-2"
 POSTAL_CODE_LENGTH = 10
 MAX_LETTERS = 3
 
@@ -176,3 +181,29 @@ def check_postal_code(application, typed, now):
     refresh_steps(application, now)
     db.session.commit()
 
+
+
+def invoice_second_years(now):
+    """A micro business's second-year fee, invoiced (and the owner told) once it falls due; for the clock."""
+    later = fees.seal_fee_plan(schedule(), micro=True)[1]
+    due = db.session.scalars(select(Application).where(
+        Application.status == APPROVED, Application.micro.is_(True),
+        Application.approved_at <= now - timedelta(days=later.due_after_days))).all()
+    made = []
+    for application in due:
+        seal = seal_of(application)
+        if seal is None or seal.issued_at + timedelta(days=later.due_after_days) > now \
+                or invoice_for(application, SECOND_YEAR_PURPOSE) is not None:
+            continue
+        account = db.session.get(Account, application.account_id)
+        invoice = billing.create_invoice(account, later.lines, purpose=SECOND_YEAR_PURPOSE, now=now,
+                                         application=application)
+        made.append(invoice.number)
+        text = gettext("The second year's fee for the trust seal of %(domain)s is due: %(amount)s, invoice "
+                       "%(number)s in the owner's panel.", domain=application.domain,
+                       amount=fees.format_toman(invoice.total), number=invoice.number)
+        try:
+            send_sms(account.mobile, text, now=now)
+        except DeliveryError as error:
+            log.warning("second-year notice for invoice %s not delivered: %s", invoice.number, error)
+    return made

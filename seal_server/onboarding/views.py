@@ -105,6 +105,7 @@ def application(application_id):
                            seal_urls=seal_service.urls_for(seal) if seal else None, badge_size=SIZES[DEFAULT_SIZE],
                            required=service.required_steps(application),
                            gray_months=gray.flagged_months(seal) if seal and seal.kind == "gray" else [],
+                           second_year=payment.invoice_for(application, payment.SECOND_YEAR_PURPOSE) if seal else None,
                            next_step=service.next_step(application),
                            missing_documents=service.missing_documents(application, now),
                            missing=request.args.getlist("missing"))

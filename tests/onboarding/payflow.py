@@ -26,7 +26,7 @@ def invoice_number(location):
     return re.search(r"/billing/invoices/([0-9-]+)", location).group(1)
 
 
-def walk_to_submitted(app, client, application_id, business=None, *, postal=True, pay=True):
+def walk_to_submitted(app, client, application_id, business=None, *, postal=True, pay=True, size="standard"):
     """Every step through the owner's pages (the domain proof, tested on its own, is recorded directly)."""
     from seal_server.clock import utcnow
     from seal_server.extensions import db
@@ -63,7 +63,7 @@ def walk_to_submitted(app, client, application_id, business=None, *, postal=True
         assert client.post(base + "/postal/check", data={"csrf_token": token, "code": code}).status_code == 302
     if pay:
         token = csrf_from(client.get("/panel"))
-        to_invoice = client.post(base + "/payment", data={"csrf_token": token, "size": "standard"})
+        to_invoice = client.post(base + "/payment", data={"csrf_token": token, "size": size})
         pay_at_sandbox(client, path_of(to_invoice.headers["Location"]))
     token = csrf_from(client.get(base))
     return client.post(base + "/submit", data={"csrf_token": token})

@@ -2,13 +2,17 @@
 import json
 import re
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from seal_server import cli
 from seal_server.cli import main
+from seal_server.billing.models import Invoice
 from seal_server.extensions import db
+from seal_server.notify.models import OutboxMessage
+from seal_server.tasks import tick
 from seal_server.integrations.tax_id import SandboxTaxId, is_tracking_code, luhn_digit
 from seal_server.onboarding import issuance
 from seal_server.onboarding.models import Application
@@ -115,3 +119,26 @@ def test_sandbox_tracking_codes_are_well_formed():
     assert len(codes) == 50 and all(is_tracking_code(code) for code in codes)
     assert luhn_digit("7992739871") == "3"  # the textbook example
     assert is_tracking_code("1234567890123452") and not is_tracking_code("1234567890123453")
+
+
+def test_a_micro_business_is_invoiced_the_second_year_when_it_falls_due(app, owner):
+    application_id = new_application(owner)
+    walk_to_submitted(app, owner, application_id, size="micro")
+    with app.app_context():
+        _, seal = issuance.approve(application_id, now=utcnow(), actor="test")
+        issued = seal.issued_at
+        assert tick(issued + timedelta(days=364))["second_year_invoices"] == []
+        made = tick(issued + timedelta(days=366))["second_year_invoices"]
+        assert len(made) == 1 and tick(issued + timedelta(days=367))["second_year_invoices"] == []
+        invoice = db.session.scalar(select(Invoice).where(Invoice.number == made[0]))
+        assert (invoice.total, invoice.purpose, invoice.application_id) == (1_250_000, "seal-year-2", application_id)
+        sms = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+        assert made[0] in sms.body and "۱۲۵٬۰۰۰ تومان" in sms.body
+    page = owner.get(f"/panel/applications/{application_id}?lang=en").get_data(as_text=True)
+    assert "The second year's fee is due:" in page and f"/billing/invoices/{made[0]}" in page
+
+
+def test_a_standard_seal_has_no_second_year_invoice(app, submitted):
+    with app.app_context():
+        _, seal = issuance.approve(submitted, now=utcnow(), actor="test")
+        assert tick(seal.issued_at + timedelta(days=400))["second_year_invoices"] == []
