@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..i18n import gettext
@@ -37,6 +37,9 @@ def _email_code_hash(challenge_token_salt, code):
     return hmac.new(key, f"domain-email.v1|{challenge_token_salt}|{code}".encode(), hashlib.sha256).hexdigest()
 
 
+EMAIL_CHALLENGES_PER_DAY = 3
+
+
 def current_challenges(application, now):
     """The newest unexpired challenge per method for the application's current domain."""
     if not application.domain:
@@ -65,6 +68,13 @@ def start(application, method, mailbox, now):
     if method == proof.EMAIL:
         if mailbox not in proof.EMAIL_MAILBOXES:
             raise proof.ProofFailed(N_("Choose one of the listed mailboxes."))
+        sent_today = db.session.scalar(select(func.count()).select_from(DomainChallenge).where(
+            DomainChallenge.application_id == application.id, DomainChallenge.method == proof.EMAIL,
+            DomainChallenge.created_at > now - timedelta(days=1)))
+        # Each email lands in a stranger's mailbox if the applicant is not the owner: keep it rare.
+        if sent_today >= EMAIL_CHALLENGES_PER_DAY:
+            raise proof.ProofFailed(N_("At most %(count)s ownership emails a day; use the code already sent, "
+                                       "or another method."), count=EMAIL_CHALLENGES_PER_DAY)
         code = f"{secrets.randbelow(10 ** 6):06d}"
         salt = secrets.token_hex(8)
         challenge.email = f"{mailbox}@{application.domain}"

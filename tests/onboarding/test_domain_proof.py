@@ -228,3 +228,16 @@ def test_the_domain_page_walks_the_meta_method(app, owner, site):
     passed = owner.post(f"{path}/check", data={"csrf_token": csrf_from(owner.get(path)), "challenge": challenge_id})
     assert passed.status_code == 302
     assert f"Ownership of {DOMAIN} is proven." in owner.get(path + "?lang=en").get_data(as_text=True)
+
+
+def test_ownership_emails_are_capped_per_day(application, inbox, now):
+    from datetime import timedelta
+
+    for _ in range(domain.EMAIL_CHALLENGES_PER_DAY):
+        domain.start(application, proof.EMAIL, "admin", now)
+    with pytest.raises(proof.ProofFailed) as caught:
+        domain.start(application, proof.EMAIL, "hostmaster", now)
+    assert caught.value.variables == {"count": domain.EMAIL_CHALLENGES_PER_DAY}
+    assert len(inbox.messages) == domain.EMAIL_CHALLENGES_PER_DAY
+    domain.start(application, proof.EMAIL, "admin", now + timedelta(days=1, seconds=1))
+    assert len(inbox.messages) == domain.EMAIL_CHALLENGES_PER_DAY + 1
