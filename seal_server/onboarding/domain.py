@@ -16,7 +16,7 @@ from ..notify.sms import DeliveryError
 from . import proof
 from .fetcher import FetchError, SafeFetcher
 from .models import DomainChallenge
-from .service import NotEditable, refresh_steps
+from .service import NotEditable, domain_taken, refresh_steps
 
 EMAIL_CODE_TRIES = 5
 CHECKS_PER_CHALLENGE = 50
@@ -125,6 +125,11 @@ def check(application, challenge_id, now, *, code=None):
         challenge.last_error = error.message[:300]
         db.session.commit()
         raise proof.ProofFailed(error.message, **error.variables) from None
+    taken = domain_taken(application.domain, application)
+    if taken:
+        challenge.last_error = taken
+        db.session.commit()
+        raise proof.ProofFailed(taken)
     challenge.verified_at, challenge.last_error = now, None
     application.domain_verified_at, application.domain_verified_by = now, challenge.method
     refresh_steps(application, now)

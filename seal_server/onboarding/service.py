@@ -3,7 +3,7 @@ import re
 
 import jdatetime
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from .. import domains
 from ..accounts.models import LEGAL, NATURAL, Owner
@@ -425,8 +425,12 @@ def domain_taken(domain, application):
     """A msgid when another live application or a live seal holds this domain."""
     if live_seal_for_domain(domain) is not None:
         return N_("This domain already holds a seal.")
+    # Another account's draft holds the domain only once it has proven it (or been submitted), so
+    # nobody can park a domain they do not control by opening an empty application for it.
     other = db.session.scalar(select(Application.id).where(
-        Application.domain == domain, Application.status.in_(LIVE_APPLICATION), Application.id != application.id))
+        Application.domain == domain, Application.status.in_(LIVE_APPLICATION), Application.id != application.id,
+        or_(Application.account_id == application.account_id, Application.domain_verified_at.is_not(None),
+            Application.status == SUBMITTED)))
     if other is not None:
         return N_("Another application for this domain is already in progress.")
     return None

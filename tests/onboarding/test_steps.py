@@ -273,3 +273,23 @@ def test_a_reviewers_rejection_stays_until_the_owner_edits_the_step(app, owner):
     assert "نام پدر با کارت ملی یکی نیست." in overview and "step-rejected" in overview
     post_form(owner, f"/panel/applications/{application_id}/identity", dict(NATURAL, father_name="حسن"))
     assert _states(app, application_id)["identity"] == "done"
+
+
+def test_an_unproven_draft_does_not_park_a_domain(app, owner, now):
+    """Another account may apply for a domain someone merely typed; the first to prove it holds it."""
+    from tests.accounts.conftest import sign_in as sign_in_other
+    from tests.onboarding.conftest import OTHER_CODE, OTHER_MOBILE
+
+    first = new_application(owner)
+    assert post_form(owner, f"/panel/applications/{first}/business", BUSINESS).status_code == 302
+    rival = app.test_client()
+    sign_in_other(rival, OTHER_CODE, OTHER_MOBILE)
+    second = new_application(rival)
+    assert post_form(rival, f"/panel/applications/{second}/business", BUSINESS).status_code == 302
+    with app.app_context():
+        proven = db.session.get(Application, first)
+        proven.domain_verified_at = now
+        db.session.commit()
+    third = new_application(rival)
+    busy = post_form(rival, f"/panel/applications/{third}/business", BUSINESS, lang="?lang=en")
+    assert "Another application for this domain is already in progress." in busy.get_data(as_text=True)
