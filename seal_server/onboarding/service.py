@@ -35,7 +35,9 @@ PUBLIC_SUFFIXES = frozenset({
 })
 CONTACT_FIELDS = ("landline", "email", "postal_code", "address", "province", "city", "response_hours",
                   "latitude", "longitude")
-_NAME = re.compile(r"^[^\W\d_]+(?:[ \u200c'\-.][^\W\d_]*)*$")
+_LETTER = "(?:[^\\W\\d_][\u064b-\u065f\u0670]*)"  # a letter and any short-vowel marks on it
+_NAME = re.compile(f"^{_LETTER}+(?:[ \u200c'\\-.]{_LETTER}*)*$")
+_ARABIC_TO_PERSIAN = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
 MINOR_AGE = 18
 
 
@@ -44,7 +46,8 @@ class NotEditable(Exception):
 
 
 def _clean_text(value, limit=200):
-    return re.sub(r"\s+", " ", value or "").strip()[:limit]
+    """One-line text with Arabic yeh and kaf written the Persian way, as typed on Arabic keyboards."""
+    return re.sub(r"\s+", " ", value or "").translate(_ARABIC_TO_PERSIAN).strip()[:limit]
 
 
 def _person_name(form, field, errors, empty):
