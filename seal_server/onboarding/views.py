@@ -337,64 +337,48 @@ def contact_step(application_id):
     return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
 
 
-@bp.post("/applications/<int:application_id>/contact/landline/call")
-@login_required
-@limiter.limit("3 per minute")
-def contact_landline_call(application_id):
+def _contact_code_action(application_id, error_field, action):
+    """Send or check a contact code, then back to the contact page (with the error beside `error_field`)."""
     application = _application(application_id)
     try:
-        contact.call_landline(application, utcnow())
+        action(application)
     except service.NotEditable:
         return _not_editable()
     except codes.CodeError as error:
         return _contact_page(application, contact.contact_form(application),
-                             code_errors={"landline_code": (error.message, error.variables)}, status=400)
+                             code_errors={error_field: (error.message, error.variables)}, status=400)
     return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
+
+
+@bp.post("/applications/<int:application_id>/contact/landline/call")
+@login_required
+@limiter.limit("3 per minute")
+def contact_landline_call(application_id):
+    return _contact_code_action(application_id, "landline_code", lambda app: contact.call_landline(app, utcnow()))
 
 
 @bp.post("/applications/<int:application_id>/contact/landline/check")
 @login_required
 @limiter.limit("10 per minute")
 def contact_landline_check(application_id):
-    application = _application(application_id)
-    try:
-        contact.check_landline_code(application, request.form.get("code", ""), utcnow())
-    except service.NotEditable:
-        return _not_editable()
-    except codes.CodeError as error:
-        return _contact_page(application, contact.contact_form(application),
-                             code_errors={"landline_code": (error.message, error.variables)}, status=400)
-    return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
+    code = request.form.get("code", "")
+    return _contact_code_action(application_id, "landline_code",
+                                lambda app: contact.check_landline_code(app, code, utcnow()))
 
 
 @bp.post("/applications/<int:application_id>/contact/email/send")
 @login_required
 @limiter.limit("5 per minute")
 def contact_email_send(application_id):
-    application = _application(application_id)
-    try:
-        contact.send_email_code(application, utcnow())
-    except service.NotEditable:
-        return _not_editable()
-    except codes.CodeError as error:
-        return _contact_page(application, contact.contact_form(application),
-                             code_errors={"code": (error.message, error.variables)}, status=400)
-    return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
+    return _contact_code_action(application_id, "code", lambda app: contact.send_email_code(app, utcnow()))
 
 
 @bp.post("/applications/<int:application_id>/contact/email/check")
 @login_required
 @limiter.limit("10 per minute")
 def contact_email_check(application_id):
-    application = _application(application_id)
-    try:
-        contact.check_email_code(application, request.form.get("code", ""), utcnow())
-    except service.NotEditable:
-        return _not_editable()
-    except codes.CodeError as error:
-        return _contact_page(application, contact.contact_form(application),
-                             code_errors={"code": (error.message, error.variables)}, status=400)
-    return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
+    code = request.form.get("code", "")
+    return _contact_code_action(application_id, "code", lambda app: contact.check_email_code(app, code, utcnow()))
 
 
 @bp.route("/applications/<int:application_id>/commitment", methods=["GET", "POST"])
