@@ -312,7 +312,7 @@ def benchmark(args, workdir):
     env = dict(os.environ)
     env.update({
         "PYTHONPATH": os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")])),
-        "SEAL_ENV": "production",
+        "SEAL_ENV": "production", "SEAL_ALLOW_SANDBOX_GATEWAY": "1",
         "SEAL_SECRET_KEYS": secrets.token_urlsafe(48),
         "SEAL_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
         "PYTHONDONTWRITEBYTECODE": "1",

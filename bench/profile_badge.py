@@ -56,7 +56,7 @@ def main(argv=None):
         src = bench.source_tree(args.ref, workdir)
         sys.path.insert(0, str(src))
         env = {
-            "SEAL_ENV": "production", "SEAL_SECRET_KEYS": secrets.token_urlsafe(48),
+            "SEAL_ENV": "production", "SEAL_ALLOW_SANDBOX_GATEWAY": "1", "SEAL_SECRET_KEYS": secrets.token_urlsafe(48),
             "SEAL_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}", "PYTHONPATH": str(src),
         }
         os.environ.update(env)

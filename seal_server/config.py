@@ -74,6 +74,13 @@ def from_environ(environ=None, instance_path="."):
         raise ConfigError(f"SEAL_EMAIL_BACKEND must be 'outbox' or 'smtp', got {email_backend!r}")
     if _env(environ, "SEAL_PAYMENT_GATEWAY") == "zarinpal" and not _env(environ, "SEAL_ZARINPAL_MERCHANT_ID"):
         raise ConfigError("SEAL_PAYMENT_GATEWAY is zarinpal but SEAL_ZARINPAL_MERCHANT_ID is not set")
+    if env == "production" and _env(environ, "SEAL_PAYMENT_GATEWAY", "sandbox") == "sandbox" \
+            and _env(environ, "SEAL_ALLOW_SANDBOX_GATEWAY") != "1":
+        raise ConfigError("SEAL_PAYMENT_GATEWAY is the sandbox, where anyone can press 'pay': set it to zarinpal in "
+                          "production (or SEAL_ALLOW_SANDBOX_GATEWAY=1 for a public demo)")
+    if env == "production" and _env(environ, "SEAL_POST_OFFICE_PAGE") == "1":
+        raise ConfigError("SEAL_POST_OFFICE_PAGE=1 shows postal and landline codes to anyone; in production only "
+                          "staff see the operator pages")
     # The outbox page shows sign-in codes to whoever opens it: only for offline demos and development.
     offline = sms_backend == "outbox" and email_backend == "outbox"
     outbox_page = _env(environ, "SEAL_OUTBOX_PAGE", "1" if offline and env != "production" else "0") == "1"

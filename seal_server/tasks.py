@@ -1,10 +1,16 @@
 """tick(now): everything that is due at `now`. Safe to run twice or from two processes."""
+from .billing import service as billing
 from .onboarding import issuance, payment
 from .seals import service as seals
 
 
 def tick(now):
     """Run the clock once; returns what was done, for the log."""
-    return {"now": now.isoformat(), "expired": seals.expire_due(now), "letters": payment.send_due_letters(now),
-            "gray_approved": issuance.approve_waiting_gray(now),
-            "second_year_invoices": payment.invoice_second_years(now)}
+    return {
+        "now": now.isoformat(),
+        "expired": seals.expire_due(now),
+        "payments_confirmed": billing.retry_stuck_verifications(now),
+        "letters": payment.send_due_letters(now),
+        "gray_approved": issuance.approve_waiting_gray(now),
+        "second_year_invoices": payment.invoice_second_years(now),
+    }

@@ -148,11 +148,11 @@ def _confirm(payment, *, gateway, now):
     if result.paid:
         _move(Payment, payment, VERIFYING, status=SUCCEEDED, ref_id=result.ref_id, card_pan=result.card_pan,
               message=result.message[:300], updated_at=now)
-        _move(Invoice, invoice, CONFIRMING, status=PAID, paid_at=now)
-        db.session.flush()
-        db.session.refresh(invoice)
-        for listener in _paid_listeners:
-            listener(invoice, now)
+        if _move(Invoice, invoice, CONFIRMING, status=PAID, paid_at=now):  # a racing retry pays nothing twice
+            db.session.flush()
+            db.session.refresh(invoice)
+            for listener in _paid_listeners:
+                listener(invoice, now)
     else:
         _move(Payment, payment, VERIFYING, status=FAILED, message=result.message[:300], updated_at=now)
         _move(Invoice, invoice, CONFIRMING, status=OPEN)
@@ -164,12 +164,13 @@ def _confirm(payment, *, gateway, now):
 
 
 def retry_stuck_verifications(now, *, older_than_seconds=300):
-    """Verify again payments whose callback died mid-way (the gateway answers 'already verified')."""
+    """Verify again payments whose callback died mid-way; returns the ids settled now."""
     from datetime import timedelta
 
     stuck = db.session.scalars(select(Payment).where(
         Payment.status == VERIFYING, Payment.updated_at <= now - timedelta(seconds=older_than_seconds))).all()
-    return [_confirm(payment, gateway=gateway(payment.gateway), now=now).id for payment in stuck]
+    settled = [_confirm(payment, gateway=gateway(payment.gateway), now=now) for payment in stuck]
+    return [payment.id for payment in settled if payment.status != VERIFYING]
 
 
 def invoices_of(account):

@@ -39,8 +39,8 @@ def pay(number):
     base = current_app.config["SEAL_BASE_URL"]
     callback = base + url_for("billing.callback", number=invoice.number, **lang_args())
     try:
-        _, redirect_url = service.start_payment(invoice, gateway=service.gateway(), callback_url=callback,
-                                                now=utcnow())
+        redirect_url = service.start_payment(invoice, gateway=service.gateway(), callback_url=callback,
+                                             now=utcnow())[1]
     except service.BillingError as error:
         flash(_(str(error)), "error")
         return redirect(url_for("billing.invoice", number=number, **lang_args()))

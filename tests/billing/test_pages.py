@@ -78,3 +78,17 @@ def test_invoices_are_private(app, client, invoice_number):
 def test_invoice_page_lets_the_form_reach_zarinpal(client, invoice_number):
     csp = client.get(f"/billing/invoices/{invoice_number}").headers["Content-Security-Policy"]
     assert "form-action 'self' https://payment.zarinpal.com" in csp
+
+
+def test_paying_an_invoice_being_confirmed_is_a_message_not_a_500(app, client, invoice_number):
+    from seal_server.billing.models import Invoice
+
+    page = client.get(f"/billing/invoices/{invoice_number}")
+    token = csrf_from(page)
+    with app.app_context():
+        db.session.scalar(select(Invoice).where(Invoice.number == invoice_number)).status = "confirming"
+        db.session.commit()
+    response = client.post(f"/billing/invoices/{invoice_number}/pay", data={"csrf_token": token},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    assert "در حال تأیید است؛ لطفاً اندکی صبر کنید" in response.get_data(as_text=True)

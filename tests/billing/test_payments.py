@@ -153,3 +153,27 @@ def test_concurrent_callbacks_pay_once(app, now, paid_listener):
     with app.app_context():
         assert db.session.scalar(select(Invoice.status).where(Invoice.number == number)) == "paid"
         assert db.session.scalar(select(func.count()).select_from(Payment).where(Payment.status == "paid")) == 1
+
+
+def test_a_gateway_outage_is_confirmed_later_by_the_clock(invoice, now, paid_listener, monkeypatch):
+    """The bank does not answer the verify call; the payment waits, and tick confirms it once."""
+    from datetime import timedelta
+
+    from seal_server.billing.gateways import GatewayError
+    from seal_server.tasks import tick
+
+    gateway, payment, _ = start(invoice, now)
+    args = bank(payment, "paid")
+    real_verify = sandbox.SandboxGateway.verify
+
+    def down(self, **kwargs):
+        raise GatewayError("bank unreachable")
+
+    monkeypatch.setattr(sandbox.SandboxGateway, "verify", down)
+    assert service.complete_payment(invoice.number, args, gateway=gateway, now=now).status == "verifying"
+    assert tick(now + timedelta(minutes=10))["payments_confirmed"] == []  # still down
+    monkeypatch.setattr(sandbox.SandboxGateway, "verify", real_verify)
+    assert tick(now + timedelta(minutes=20))["payments_confirmed"] == [payment.id]
+    db.session.expire_all()
+    assert invoice.status == "paid" and paid_listener == [invoice.number]
+    assert tick(now + timedelta(minutes=30))["payments_confirmed"] == []

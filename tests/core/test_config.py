@@ -33,9 +33,21 @@ def test_production_refuses_weak_or_missing_secrets(keys, reason, monkeypatch):
         create_app()
 
 
+PRODUCTION = {"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40,
+              "SEAL_PAYMENT_GATEWAY": "zarinpal", "SEAL_ZARINPAL_MERCHANT_ID": "m"}
+
+
 def test_production_with_a_strong_key():
-    config = from_environ({"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40})
+    config = from_environ(PRODUCTION)
     assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_the_sandbox_bank_and_public_operator_pages():
+    with pytest.raises(ConfigError, match="sandbox"):
+        from_environ({**PRODUCTION, "SEAL_PAYMENT_GATEWAY": "sandbox"})
+    assert from_environ({**PRODUCTION, "SEAL_PAYMENT_GATEWAY": "sandbox", "SEAL_ALLOW_SANDBOX_GATEWAY": "1"})
+    with pytest.raises(ConfigError, match="SEAL_POST_OFFICE_PAGE"):
+        from_environ({**PRODUCTION, "SEAL_POST_OFFICE_PAGE": "1"})
 
 
 def test_bad_number_is_a_clear_error():
