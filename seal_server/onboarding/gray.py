@@ -31,9 +31,12 @@ def provider_for(token, config):
     return None
 
 
+MAX_REPORTED = 10**15  # far above any month of any shop, and inside a BIGINT
+
+
 def _whole(value, name):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise VolumeError(f"{name} must be a whole, non-negative number")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_REPORTED:
+        raise VolumeError(f"{name} must be a whole number from 0 to {MAX_REPORTED}")
     return value
 
 

@@ -54,6 +54,8 @@ def seal_invoice(application, account, answer, now):
         raise StepError(N_("A gray seal has no fee."))
     if application.seal_kind == TEMPORARY:
         raise StepError(N_("A temporary seal has no fee; the fee is paid with the standard seal that follows it."))
+    if application.seal_kind is None:
+        raise StepError(N_("Choose the kind of seal in the business step first."))
     existing = invoice_for(application, SEAL_PURPOSE)
     if existing is not None:
         return existing

@@ -37,6 +37,7 @@ CONTACT_FIELDS = ("landline", "email", "postal_code", "address", "province", "ci
                   "latitude", "longitude")
 _LETTER = "(?:[^\\W\\d_][\u064b-\u065f\u0670]*)"  # a letter and any short-vowel marks on it
 _NAME = re.compile(f"^{_LETTER}+(?:[ \u200c'\\-.]{_LETTER}*)*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ARABIC_TO_PERSIAN = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
 MINOR_AGE = 18
 
@@ -47,7 +48,8 @@ class NotEditable(Exception):
 
 def _clean_text(value, limit=200):
     """One-line text with Arabic yeh and kaf written the Persian way, as typed on Arabic keyboards."""
-    return re.sub(r"\s+", " ", value or "").translate(_ARABIC_TO_PERSIAN).strip()[:limit]
+    text = _CONTROL.sub("", value or "")  # NUL and friends: PostgreSQL refuses them in text
+    return re.sub(r"\s+", " ", text).translate(_ARABIC_TO_PERSIAN).strip()[:limit]
 
 
 def _person_name(form, field, errors, empty):

@@ -72,6 +72,8 @@ def test_more_than_100_transactions_is_over_the_limit(app, client, gray_seal):
     ({"month": "1405-09", "amount_rials": -5, "transactions": 1}, "amount_rials must be a whole"),
     ({"month": "1405-09", "amount_rials": 1.5, "transactions": 1}, "amount_rials must be a whole"),
     ({"month": "1405-09", "amount_rials": 1, "transactions": "9"}, "transactions must be a whole"),
+    ({"month": "1405-09", "amount_rials": 10**30, "transactions": 1}, "amount_rials must be a whole"),
+    ({"month": "1405-09", "amount_rials": 1, "transactions": 10**20}, "transactions must be a whole"),
 ])
 def test_bad_reports_are_refused_clearly(client, gray_seal, body, message):
     seal_id, _ = gray_seal

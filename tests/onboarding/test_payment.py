@@ -76,6 +76,15 @@ def test_a_gray_seal_has_no_fee(owner):
     assert response.status_code == 400 and "A gray seal has no fee." in response.get_data(as_text=True)
 
 
+def test_no_seal_fee_before_the_kind_of_seal_is_chosen(owner):
+    application_id = new_application(owner)
+    token = csrf_from(owner.get("/panel"))
+    response = owner.post(f"/panel/applications/{application_id}/payment?lang=en",
+                          data={"csrf_token": token, "size": "standard"})
+    assert response.status_code == 400
+    assert "Choose the kind of seal in the business step first." in response.get_data(as_text=True)
+
+
 def _postal_path(application_id, what):
     return f"/panel/applications/{application_id}/postal/{what}"
 
