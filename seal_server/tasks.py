@@ -13,4 +13,5 @@ def tick(now):
         "letters": payment.send_due_letters(now),
         "gray_approved": issuance.approve_waiting_gray(now),
         "second_year_invoices": payment.invoice_second_years(now),
+        "second_year_suspensions": payment.enforce_second_years(now),
     }

@@ -209,3 +209,30 @@ def invoice_second_years(now):
         except DeliveryError as error:
             log.warning("second-year notice for invoice %s not delivered: %s", invoice.number, error)
     return made
+
+
+SECOND_YEAR_GRACE = timedelta(days=30)
+SECOND_YEAR_REASON = "second-year fee unpaid"
+
+
+def enforce_second_years(now):
+    """Suspend a micro seal whose second-year invoice is 30 days unpaid; reinstate it once paid. For the clock."""
+    from ..seals import service as seals
+    from ..seals.models import ACTIVE, SUSPENDED
+
+    changed = []
+    invoices = db.session.scalars(select(Invoice).where(Invoice.purpose == SECOND_YEAR_PURPOSE)).all()
+    for invoice in invoices:
+        seal = seal_of(db.session.get(Application, invoice.application_id))
+        if seal is None:
+            continue
+        try:
+            if invoice.status == OPEN and invoice.created_at <= now - SECOND_YEAR_GRACE and seal.status == ACTIVE:
+                seals.suspend(seal.public_id, now=now, actor="clock", reason=SECOND_YEAR_REASON)
+                changed.append(seal.public_id)
+            elif invoice.status == PAID and seal.status == SUSPENDED and seal.status_reason == SECOND_YEAR_REASON:
+                seals.reinstate(seal.public_id, now=now, actor="clock", reason="second-year fee paid")
+                changed.append(seal.public_id)
+        except seals.InvalidTransition:
+            continue  # another tick or a reviewer changed it first
+    return changed

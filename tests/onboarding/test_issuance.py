@@ -142,3 +142,23 @@ def test_a_standard_seal_has_no_second_year_invoice(app, submitted):
     with app.app_context():
         _, seal = issuance.approve(submitted, now=utcnow(), actor="test")
         assert tick(seal.issued_at + timedelta(days=400))["second_year_invoices"] == []
+
+
+def test_an_unpaid_second_year_suspends_the_seal_until_it_is_paid(app, owner):
+    application_id = new_application(owner)
+    walk_to_submitted(app, owner, application_id, size="micro")
+    with app.app_context():
+        _, seal = issuance.approve(application_id, now=utcnow(), actor="test")
+        due = seal.issued_at + timedelta(days=366)
+        number = tick(due)["second_year_invoices"][0]
+        assert tick(due + timedelta(days=29))["second_year_suspensions"] == []
+        assert tick(due + timedelta(days=31))["second_year_suspensions"] == [seal.public_id]
+        db.session.refresh(seal)
+        assert (seal.status, seal.status_reason) == ("suspended", "second-year fee unpaid")
+        assert tick(due + timedelta(days=32))["second_year_suspensions"] == []
+        invoice = db.session.scalar(select(Invoice).where(Invoice.number == number))
+        invoice.status = "paid"  # as billing.complete_payment leaves it
+        db.session.commit()
+        assert tick(due + timedelta(days=33))["second_year_suspensions"] == [seal.public_id]
+        db.session.refresh(seal)
+        assert seal.status == "active"
