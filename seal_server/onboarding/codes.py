@@ -2,9 +2,10 @@
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..iran.digits import to_latin_digits
@@ -40,8 +41,18 @@ def normalize(text, alphabet):
     return cleaned if all(ch in alphabet for ch in cleaned) else None
 
 
+CODES_PER_DAY = 5
+
+
 def issue(application, purpose, target, now, *, ttl, length=6, alphabet=DIGITS):
     """A new code for `purpose`; earlier unused ones stop working. Returns (plain code, row); no commit."""
+    sent_today = db.session.scalar(select(func.count()).select_from(VerificationCode).where(
+        VerificationCode.application_id == application.id, VerificationCode.purpose == purpose,
+        VerificationCode.created_at > now - timedelta(days=1)))
+    # Each new code brings fresh tries: a daily cap keeps guessing (and calls to any number) bounded.
+    if sent_today >= CODES_PER_DAY:
+        raise CodeError(N_("At most %(count)s codes a day; use the last one, or try again tomorrow."),
+                        count=CODES_PER_DAY)
     db.session.execute(
         update(VerificationCode)
         .where(VerificationCode.application_id == application.id, VerificationCode.purpose == purpose,

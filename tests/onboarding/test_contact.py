@@ -180,3 +180,20 @@ def test_the_landline_is_verified_by_a_code_read_in_a_call(app, owner):
     # another number must be called again
     post_form(owner, path, dict(CONTACT_STEP, landline="03132221111"))
     assert "Call 03132221111 with a code" in owner.get(path + "?lang=en").get_data(as_text=True)
+
+
+def test_codes_are_capped_per_day(app, owner, now):
+    from seal_server.onboarding import codes
+    from seal_server.onboarding.models import Application
+
+    application_id = new_application(owner)
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        for _ in range(codes.CODES_PER_DAY):
+            codes.issue(application, "email", "info@shop.example", now, ttl=timedelta(minutes=10))
+        with pytest.raises(codes.CodeError) as caught:
+            codes.issue(application, "email", "info@shop.example", now, ttl=timedelta(minutes=10))
+        assert caught.value.variables == {"count": codes.CODES_PER_DAY}
+        codes.issue(application, "landline", "02188776655", now, ttl=timedelta(minutes=10))  # per purpose
+        codes.issue(application, "email", "info@shop.example", now + timedelta(days=1, seconds=1),
+                    ttl=timedelta(minutes=10))
