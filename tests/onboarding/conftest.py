@@ -5,6 +5,8 @@ import pytest
 
 from tests.accounts.conftest import csrf_from, sign_in
 
+from .servers import Site, free_port
+
 OTHER_CODE, OTHER_MOBILE = "0499370899", "09351112233"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -36,3 +38,21 @@ NATURAL = {"person_kind": "natural", "first_name": "مریم", "last_name": "ا�
 CONTACT = {key: NATURAL[key] for key in ("address", "postal_code", "landline")}
 BUSINESS = {"seal_kind": "standard", "domain": "http://Shop.Example/path", "name_fa": "فروشگاه نمونه",
             "name_en": "Sample Shop", "category": "general", "sales_method": "direct", "owns_domain": "yes"}
+
+
+SITE_DOMAIN = "shop.example"
+
+
+@pytest.fixture
+def site():
+    """A local web server standing in for the applicant's site."""
+    server = Site()
+    yield server
+    server.close()
+
+
+def fetch_from(site, domain=SITE_DOMAIN):
+    """App settings that send the domain-proof fetcher for `domain` to the local `site` (and nowhere else)."""
+    return {"SEAL_FETCH_RESOLVER": lambda host: ["127.0.0.1"] if host == domain else [],
+            "SEAL_FETCH_ALLOW_LOOPBACK": True, "SEAL_FETCH_HTTP_PORT": site.port,
+            "SEAL_FETCH_HTTPS_PORT": free_port()}

@@ -3,23 +3,14 @@ import re
 
 import pytest
 
-from .servers import Site, free_port
+from .conftest import fetch_from
 
 DOMAIN = "shop.example"
 
 
 @pytest.fixture
-def site():
-    server = Site()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def app_config(site):
-    return {"SEAL_FETCH_RESOLVER": lambda host: ["127.0.0.1"] if host == DOMAIN else [],
-            "SEAL_FETCH_ALLOW_LOOPBACK": True, "SEAL_FETCH_HTTP_PORT": site.port,
-            "SEAL_FETCH_HTTPS_PORT": free_port()}
+    return fetch_from(site)
 
 
 @pytest.mark.browser

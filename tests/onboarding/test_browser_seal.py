@@ -9,7 +9,7 @@ from seal_server.onboarding import issuance
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
-from .servers import Site, free_port
+from .conftest import fetch_from
 from .test_contact import landline_code
 from .test_map import PNG, TILES
 
@@ -17,17 +17,8 @@ DOMAIN = "shop.example"
 
 
 @pytest.fixture
-def site():
-    server = Site()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def app_config(site):
-    return {"SEAL_FETCH_RESOLVER": lambda host: ["127.0.0.1"] if host == DOMAIN else [],
-            "SEAL_FETCH_ALLOW_LOOPBACK": True, "SEAL_FETCH_HTTP_PORT": site.port,
-            "SEAL_FETCH_HTTPS_PORT": free_port(), "SEAL_MAP_TILES_URL": TILES}
+    return {**fetch_from(site), "SEAL_MAP_TILES_URL": TILES}
 
 
 def _submit(page):

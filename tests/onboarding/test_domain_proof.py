@@ -12,24 +12,15 @@ from seal_server.onboarding import domain, proof, service
 from seal_server.onboarding.models import Application, DomainChallenge
 from tests.accounts.conftest import csrf_from
 
-from .conftest import BUSINESS, new_application, post_form
-from .servers import DnsServer, Site, free_port, smtp_server, stream
+from .conftest import BUSINESS, fetch_from, new_application, post_form
+from .servers import DnsServer, smtp_server, stream
 
 DOMAIN = "shop.example"
 
 
 @pytest.fixture
-def site():
-    server = Site()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def app_config(site):
-    return {"SEAL_FETCH_RESOLVER": lambda host: ["127.0.0.1"] if host == DOMAIN else [],
-            "SEAL_FETCH_ALLOW_LOOPBACK": True, "SEAL_FETCH_HTTP_PORT": site.port,
-            "SEAL_FETCH_HTTPS_PORT": free_port()}
+    return fetch_from(site)
 
 
 @pytest.fixture

@@ -11,13 +11,6 @@ from .servers import Site, free_port, stream
 PRIVATE = "The domain resolves to a private or reserved address, which we do not fetch from."
 
 
-@pytest.fixture
-def site():
-    server = Site()
-    yield server
-    server.close()
-
-
 def make_fetcher(site, answers, *, allow_loopback=True, **options):
     """A fetcher whose DNS answers come from `answers` and whose http port is the local site's."""
     calls = []
