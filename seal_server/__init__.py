@@ -1,8 +1,9 @@
 """The seal authority's Flask application."""
 import os
+import uuid
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
@@ -49,6 +50,7 @@ def create_app(config=None):
     from .accounts.views import bp as accounts_bp
     from .billing import models as _billing  # noqa: F401
     from .billing.views import bp as billing_bp
+    from .events import models as _events  # noqa: F401
     from .notify import models as _notify  # noqa: F401
     from .notify.views import bp as notify_bp
     from .integrations import models as _integrations  # noqa: F401
@@ -82,6 +84,12 @@ def create_app(config=None):
 
 
 def _guard_requests(app):
+    @app.before_request
+    def request_id():
+        # the id that ties audit rows to the request that wrote them (a proxy's id when it sends one)
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
+
     @app.before_request
     def refuse_oversized_query():
         if len(request.query_string) > MAX_QUERY_STRING:

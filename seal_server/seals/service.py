@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select, update
 
 from .. import signing
-from ..audit import record_event
+from ..events import emit
 from ..extensions import db
 from . import cache, rules
 from .badge import DEFAULT_SIZE, SIZES
@@ -31,6 +31,8 @@ class InvalidTransition(SealError):
 
 
 LIVE_STATUSES = (ACTIVE, SUSPENDED)
+EVENT_OF_ACTION = {"suspend": "seal.suspended", "reinstate": "seal.reinstated", "revoke": "seal.revoked",
+                   "expire": "seal.expired"}
 
 
 def _snapshot_dict(seal):
@@ -77,10 +79,7 @@ def issue_seal(business, *, now, actor, kind="standard", stars=None, days=None):
     )
     db.session.add(seal)
     db.session.flush()
-    record_event(
-        actor=actor, action="issue", subject_type="seal", subject_id=seal.id, now=now,
-        after=_snapshot_dict(seal),
-    )
+    emit("seal.issued", seal, actor=actor, now=now, after=_snapshot_dict(seal))
     db.session.commit()
     cache.invalidate(public_id)
     return seal
@@ -102,12 +101,10 @@ def change_status(public_id, action, *, now, actor, reason=None):
     if result.rowcount != 1:
         db.session.rollback()
         raise InvalidTransition(f"the seal changed while trying to {action} it; nothing was done")
-    record_event(
-        actor=actor, action=action, subject_type="seal", subject_id=seal.id, now=now,
-        before={"status": current}, after={"status": target}, reason=reason,
-    )
-    db.session.commit()
     db.session.refresh(seal)
+    emit(EVENT_OF_ACTION[action], seal, {"reason": reason} if reason else None, actor, now=now,
+         before={"status": current}, after={"status": target}, reason=reason)
+    db.session.commit()
     cache.invalidate(public_id)
     return seal
 

@@ -6,6 +6,7 @@ from ..clock import utcnow
 from ..iran.digits import parse_int
 from . import rules, service
 from .openapi import OPENAPI
+from .public import seal_json  # noqa: F401  (kept importable from here)
 from .record import record_for
 
 bp = Blueprint("seals", __name__)
@@ -57,27 +58,6 @@ def report(public_id):
         abort(404)
     kind = "violation" if request.args.get("kind") == "violation" else "complaint"
     return render_template("seals/report.html", seal=seal, kind=kind)
-
-
-def seal_json(seal, now):
-    urls = service.urls_for(seal)
-    business = seal.business
-    return {
-        "id": seal.public_id,
-        "domain": seal.domain,
-        "name_fa": business.name_fa,
-        "name_en": business.name_en,
-        "owner": business.owner.display_name,
-        "kind": seal.kind,
-        "stars": seal.stars,
-        "status": rules.effective_status(seal.status, seal.expires_at, now),
-        "issued_at": seal.issued_at.isoformat(),
-        "expires_at": seal.expires_at.isoformat(),
-        "days_left": rules.days_left(seal.expires_at, now),
-        "verify_url": urls["verify_url"],
-        "badge_url": urls["badge_url"],
-        "record": record_for(seal),
-    }
 
 
 def _api(payload, status=200):

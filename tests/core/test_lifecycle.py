@@ -23,7 +23,7 @@ def test_issue_gives_one_star_two_years_and_an_audit_row(ctx, now):
     assert (seal.status, seal.kind, seal.stars, seal.serial) == ("active", "standard", 1, 1)
     assert seal.expires_at - seal.issued_at == timedelta(days=730)
     assert len(seal.public_id) == 12
-    assert audit_actions(seal) == ["issue"]
+    assert audit_actions(seal) == ["seal.issued"]
 
 
 def test_gray_and_temporary_seals(ctx, now):
@@ -65,7 +65,7 @@ def test_full_lifecycle_with_audit(ctx, now):
     assert seal.status == "active"
     service.revoke(seal.public_id, now=now, actor="staff:2", reason="fraud")
     assert seal.status == "revoked"
-    assert audit_actions(seal) == ["issue", "suspend", "reinstate", "revoke"]
+    assert audit_actions(seal) == ["seal.issued", "seal.suspended", "seal.reinstated", "seal.revoked"]
     last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (last.actor, last.before, last.after, last.reason) == (
         "staff:2", {"status": "active"}, {"status": "revoked"}, "fraud")
@@ -82,7 +82,7 @@ def test_forbidden_transitions(ctx, now, action, start):
     db.session.commit()
     with pytest.raises(service.InvalidTransition):
         service.change_status(seal.public_id, action, now=now, actor="test", reason="x")
-    assert audit_actions(seal) == ["issue"]
+    assert audit_actions(seal) == ["seal.issued"]
 
 
 def test_unknown_and_malformed_ids(ctx, now):
@@ -102,7 +102,7 @@ def test_tick_expires_due_seals_once(ctx, now):
     db.session.expire_all()
     assert db.session.get(Seal, fresh.id).status == "active"
     assert db.session.get(Seal, due.id).status == "expired"
-    assert audit_actions(due).count("expire") == 1
+    assert audit_actions(due).count("seal.expired") == 1
 
 
 def test_concurrent_suspends_give_one_transition(app, now):
@@ -133,7 +133,7 @@ def test_concurrent_suspends_give_one_transition(app, now):
         seal = db.session.scalar(select(Seal).where(Seal.public_id == public_id))
         assert seal.status == "suspended"
         suspends = db.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "suspend"))
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "seal.suspended"))
         assert suspends == 1
 
 
@@ -156,7 +156,7 @@ def test_concurrent_ticks_expire_once(app, now):
     assert sum(len(r) for r in results) == 5
     with app.app_context():
         expires = db.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "expire"))
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "seal.expired"))
         assert expires == 5
 
 

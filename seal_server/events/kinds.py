@@ -1,0 +1,49 @@
+"""The documented list of event kinds: stable names other programs rely on.
+
+For each kind: who is told by default (the owner by email and/or SMS) and whether the
+seal's webhook endpoints receive it. A kind not listed here cannot be emitted.
+"""
+from dataclasses import dataclass
+
+from .models import EMAIL, SMS
+
+
+@dataclass(frozen=True)
+class Kind:
+    owner_channels: tuple = ()  # channels on which the subject's owner is told
+    webhook: bool = False  # sent to the seal's webhook endpoints
+    description: str = ""
+
+
+KINDS = {
+    # seals
+    "seal.issued": Kind((EMAIL, SMS), True, "a seal was issued"),
+    "seal.suspended": Kind((EMAIL, SMS), True, "a seal was suspended (a hold was added)"),
+    "seal.reinstated": Kind((EMAIL, SMS), True, "a suspended seal is active again"),
+    "seal.revoked": Kind((EMAIL, SMS), True, "a seal was revoked for good"),
+    "seal.expired": Kind((EMAIL, SMS), True, "a seal's validity ended"),
+    "seal.renewed": Kind((EMAIL, SMS), True, "a seal was renewed for another period"),
+    "seal.stars_changed": Kind((EMAIL,), True, "a seal's stars or kind changed"),
+    "seal.expiry_reminder": Kind((EMAIL, SMS), True, "a seal expires in N days (SEAL_REMINDER_DAYS)"),
+    "seal.gray_limit_reached": Kind((EMAIL, SMS), True, "a gray seal passed its monthly limit"),
+    # applications
+    "application.submitted": Kind((EMAIL,), False, "an application was submitted for review"),
+    "application.approved": Kind((EMAIL, SMS), False, "an application was approved and its seal issued"),
+    "application.step_rejected": Kind((EMAIL, SMS), False, "a reviewer rejected one step, with a reason"),
+    "application.rejected": Kind((EMAIL, SMS), False, "a reviewer rejected the whole application"),
+    "application.withdrawn": Kind((), False, "the owner deleted a draft"),
+    # billing
+    "invoice.issued": Kind((EMAIL, SMS), False, "an invoice is due (e.g. a micro seal's second year)"),
+    "invoice.paid": Kind((EMAIL,), False, "an invoice was paid"),
+    # accounts and one-time codes (sent to the address given, never to webhooks)
+    "account.sign_in_code": Kind((), False, "a one-time sign-in code by SMS"),
+    "account.sign_in_attempted": Kind((), False, "someone tried to sign in to an account with another mobile"),
+    "contact.email_code": Kind((), False, "a code to confirm the business email"),
+    "domain.email_code": Kind((), False, "a code sent to an address at the domain to prove ownership"),
+    "webhook.disabled": Kind((EMAIL,), False, "a webhook endpoint kept failing for 3 days and was disabled"),
+    "webhook.test": Kind((), True, "a test event sent from the panel"),
+}
+
+
+def is_known(kind):
+    return kind in KINDS
