@@ -1,7 +1,6 @@
 """Settings read from SEAL_* environment variables."""
 import json
 import os
-from dataclasses import dataclass
 
 DEV_SECRET = "dev-only-insecure-secret"
 
@@ -30,6 +29,19 @@ def _choice(environ, name, choices, default):
     if value not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value
+
+
+def _days_list(environ, name, default):
+    raw = _env(environ, name)
+    if raw is None:
+        return tuple(default)
+    try:
+        days = sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True)
+    except ValueError:
+        raise ConfigError(f"{name} must be whole numbers of days separated by commas, got {raw!r}") from None
+    if not days or days[-1] < 0 or days[0] > 365:
+        raise ConfigError(f"{name} must list days between 0 and 365, got {raw!r}")
+    return tuple(days)
 
 
 def _fees(environ):
@@ -115,6 +127,10 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_SMTP_USER": _env(environ, "SEAL_SMTP_USER"),
         "SEAL_SMTP_PASSWORD": _env(environ, "SEAL_SMTP_PASSWORD"),
         "SEAL_SMTP_STARTTLS": _env(environ, "SEAL_SMTP_STARTTLS", "0") == "1",
+        "SEAL_SMTP_TLS": _env(environ, "SEAL_SMTP_TLS", "0") == "1",  # implicit TLS (port 465)
+        # the outbox worker: attempts before a delivery is dead; expiry reminders, days before expiry
+        "SEAL_DELIVERY_MAX_ATTEMPTS": _int(environ, "SEAL_DELIVERY_MAX_ATTEMPTS", 8),
+        "SEAL_REMINDER_DAYS": _days_list(environ, "SEAL_REMINDER_DAYS", (30, 7, 1, 0)),
         "SEAL_MAIL_FROM": _env(environ, "SEAL_MAIL_FROM", "no-reply@seal.example"),
         "SEAL_NOTIFY_TIMEOUT": _int(environ, "SEAL_NOTIFY_TIMEOUT", 10),
         "SEAL_OUTBOX_PAGE": outbox_page,

@@ -3,6 +3,8 @@
 Babel reads and compiles the catalogs at start-up, so there is no separate
 compile step to forget and no binary .mo file to keep in step with the source.
 """
+import contextlib
+import contextvars
 import functools
 from io import BytesIO
 from datetime import datetime
@@ -39,8 +41,23 @@ def pick_language(value):
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
+_forced = contextvars.ContextVar("seal_language", default=None)
+
+
+@contextlib.contextmanager
+def language(lang):
+    """Render in `lang` whatever the request says (messages are written in both languages)."""
+    token = _forced.set(pick_language(lang))
+    try:
+        yield
+    finally:
+        _forced.reset(token)
+
+
 def current_language():
     """?lang=en picks English; Persian otherwise, and outside requests."""
+    if _forced.get() is not None:
+        return _forced.get()
     if not has_request_context():
         return DEFAULT_LANGUAGE
     return pick_language(request.args.get("lang"))
@@ -71,6 +88,16 @@ def show_date(moment):
     return f"{gregorian_date(moment)} ({jalali_numeric(moment)} SH)"
 
 
+def show_iso(text):
+    """An ISO 8601 time (as in event payloads) for people."""
+    from .clock import parse_iso
+
+    try:
+        return show_date(parse_iso(text)) if text else ""
+    except ValueError:
+        return str(text)
+
+
 def show_day(day):
     """A calendar date (no time) for people."""
     if day is None:
@@ -88,6 +115,7 @@ def init_app(app):
     app.jinja_env.filters["show_date"] = show_date
 
     app.jinja_env.filters["show_day"] = show_day
+    app.jinja_env.filters["show_iso"] = show_iso
 
     @app.context_processor
     def language_context():

@@ -45,3 +45,23 @@ def verify_seal_code(code, public_id, domain, serial, keys=None):
         hmac.compare_digest(signer.get_signature(payload), given)
         for signer in _signers(SEAL_CODE_SALT, _keys(keys))
     )
+
+
+# --- webhooks: Seal-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>"> -------------------------
+
+def webhook_signature(secrets, timestamp, body):
+    """The Seal-Signature header value: one v1 per secret (the current one, and the previous during rotation)."""
+    message = str(int(timestamp)).encode() + b"." + body
+    parts = [f"t={int(timestamp)}"]
+    parts += [f"v1={hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()}" for secret in secrets if secret]
+    return ",".join(parts)
+
+
+def verify_webhook_signature(secret, header, body, *, now, tolerance=300):
+    """True when `header` carries a v1 made with `secret` and a t no older than `tolerance` seconds."""
+    fields = [part.split("=", 1) for part in header.split(",") if "=" in part]
+    stamps = [value for name, value in fields if name.strip() == "t"]
+    if len(stamps) != 1 or not stamps[0].isdigit() or abs(now - int(stamps[0])) > tolerance:
+        return False
+    expected = webhook_signature([secret], int(stamps[0]), body).split(",", 1)[1].removeprefix("v1=")
+    return any(hmac.compare_digest(expected, value.strip()) for name, value in fields if name.strip() == "v1")

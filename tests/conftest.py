@@ -13,7 +13,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
+from flask.testing import FlaskClient
+
 from seal_server import create_app
+from seal_server.clock import utcnow
+from seal_server.events import service as events_service
+from seal_server.events import worker
 from seal_server.extensions import db
 
 TEST_KEYS = ["test-key-old-0123456789abcdefghijklmnop", "test-key-new-0123456789abcdefghijklmnop"]
@@ -50,6 +55,23 @@ def database_url(tmp_path_factory):
     return url
 
 
+def drain(app, now=None):
+    """Run the outbox worker once, as the real worker would right after a commit."""
+    with app.app_context():
+        return worker.deliver_due(now or utcnow())
+
+
+class DeliveringClient(FlaskClient):
+    """A test client after whose every request the worker delivers what the request queued."""
+
+    def open(self, *args, **kwargs):
+        before = events_service.emitted
+        response = super().open(*args, **kwargs)
+        if events_service.emitted != before:
+            drain(self.application)
+        return response
+
+
 def make_app(database_url, **overrides):
     engine_options = {"pool_pre_ping": True}
     if database_url.startswith("postgresql"):
@@ -66,7 +88,9 @@ def make_app(database_url, **overrides):
         "SEAL_DEMO": False,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = DeliveringClient
+    return app
 
 
 def _empty_tables(app):
@@ -112,22 +136,32 @@ def now():
 
 
 class LiveServer:
-    """The real app served over HTTP on a loopback port, in a thread."""
+    """The real app served over HTTP on a loopback port, in a thread, with an outbox worker beside it."""
 
     def __init__(self, app):
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         app.config["SEAL_BASE_URL"] = self.url
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.stopping = threading.Event()
+        self.worker = threading.Thread(target=self._work, daemon=True)
+
+    def _work(self):
+        with self.app.app_context():
+            worker.run(utcnow, poll=0.2, stop=self.stopping)
 
     def start(self):
         self.thread.start()
+        self.worker.start()
         return self
 
     def stop(self):
+        self.stopping.set()
         self.server.shutdown()
         self.thread.join(5)
+        self.worker.join(5)
 
 
 @pytest.fixture

@@ -9,12 +9,11 @@ from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..i18n import digits, gettext
 from ..iran.digits import to_latin_digits
 from ..iran.identifiers import IdentifierError, clean_mobile, clean_national_code
 from ..marks import N_
-from ..notify.service import send_sms
-from ..notify.sms import DeliveryError
+from ..events import Actor, emit
+from ..events.actors import PUBLIC
 from .models import Account, OtpChallenge
 
 CODE_DIGITS = 6
@@ -97,20 +96,15 @@ def start_sign_in(national_code, mobile, *, ip, now):
         account_id=account.id if account else None,
         code_hash=_code_hash(challenge_id, code) if deliver else "-",
         ip=ip, created_at=now, expires_at=now + timedelta(seconds=_config("SEAL_OTP_TTL_SECONDS")),
-        attempts=0, delivered=False,
+        attempts=0, delivered=deliver,
     )
     db.session.add(challenge)
-    db.session.commit()
     if deliver:
-        text = gettext("Your sign-in code for %(authority)s: %(code)s\nIt is valid for %(minutes)s minutes. Never give it to anyone.",
-                       authority=current_app.config["SEAL_AUTHORITY_NAME_FA"], code=code,
-                       minutes=digits(_config("SEAL_OTP_TTL_SECONDS") // 60))
-        try:
-            send_sms(mobile, text, now=now)
-        except DeliveryError:
-            raise AccountError(DeliveryError.public_message) from None
-        db.session.execute(update(OtpChallenge).where(OtpChallenge.id == challenge_id).values(delivered=True))
-        db.session.commit()
+        # queued in this transaction; the worker sends it within a second or two
+        emit("account.sign_in_code", ("account", account.id if account else 0),
+             {"minutes": _config("SEAL_OTP_TTL_SECONDS") // 60}, Actor(PUBLIC), now=now,
+             to={"sms": mobile}, secrets={"code": code}, audit=False)
+    db.session.commit()
     return challenge
 
 

@@ -5,6 +5,7 @@ import secrets
 from flask import current_app
 from sqlalchemy import select, update
 
+from ..events import Actor, emit
 from ..extensions import db
 from ..marks import N_
 from .gateways import GatewayError, ZarinpalGateway
@@ -30,6 +31,16 @@ def on_invoice_paid(listener):
     """Call `listener(invoice, now)` in the transaction that marks an invoice paid (once per invoice)."""
     _paid_listeners.append(listener)
     return listener
+
+
+def invoice_facts(invoice, **extra):
+    """What messages about an invoice say: number, purpose, total in toman."""
+    return {"number": invoice.number, "purpose": invoice.purpose, "total_rials": int(invoice.total), **extra}
+
+
+def _payment_event(kind, payment, now, **extra):
+    emit(kind, payment, {"invoice": payment.invoice.number, "gateway": payment.gateway, **extra},
+         Actor.system(f"gateway:{payment.gateway}"), now=now)
 
 
 def gateway(name=None):
@@ -114,7 +125,8 @@ def complete_payment(invoice_number, args, *, gateway, now):
     if payment.status != PENDING:
         return payment  # a replay: the first callback already decided
     if not payer_ok:
-        _move(Payment, payment, PENDING, status=CANCELLED, message="cancelled at the gateway", updated_at=now)
+        if _move(Payment, payment, PENDING, status=CANCELLED, message="cancelled at the gateway", updated_at=now):
+            _payment_event("payment.cancelled", payment, now, reason="cancelled at the gateway")
         db.session.commit()
         db.session.refresh(payment)
         return payment
@@ -128,7 +140,8 @@ def complete_payment(invoice_number, args, *, gateway, now):
         # Left unverified, the charge is returned to the payer by the gateway.
         reason = "amount differs from the invoice" if payment.amount != invoice.total else "invoice not open"
         log.warning("payment %s for invoice %s not verified: %s", payment.id, invoice.number, reason)
-        _move(Payment, payment, VERIFYING, status=CANCELLED, message=reason, updated_at=now)
+        if _move(Payment, payment, VERIFYING, status=CANCELLED, message=reason, updated_at=now):
+            _payment_event("payment.cancelled", payment, now, reason=reason)
         db.session.commit()
         db.session.refresh(payment)
         return payment
@@ -151,10 +164,15 @@ def _confirm(payment, *, gateway, now):
         if _move(Invoice, invoice, CONFIRMING, status=PAID, paid_at=now):  # a racing retry pays nothing twice
             db.session.flush()
             db.session.refresh(invoice)
+            _payment_event("payment.succeeded", payment, now, ref_id=result.ref_id)
+            emit("invoice.paid", invoice, invoice_facts(invoice, ref_id=result.ref_id),
+                 Actor.system(f"gateway:{payment.gateway}"), now=now,
+                 before={"status": CONFIRMING}, after={"status": PAID})
             for listener in _paid_listeners:
                 listener(invoice, now)
     else:
-        _move(Payment, payment, VERIFYING, status=FAILED, message=result.message[:300], updated_at=now)
+        if _move(Payment, payment, VERIFYING, status=FAILED, message=result.message[:300], updated_at=now):
+            _payment_event("payment.failed", payment, now, reason=result.message[:300])
         _move(Invoice, invoice, CONFIRMING, status=OPEN)
         log.info("payment %s for invoice %s failed: %s", payment.id, invoice.number, result.message)
     db.session.commit()

@@ -35,6 +35,9 @@ KINDS = {
     # billing
     "invoice.issued": Kind((EMAIL, SMS), False, "an invoice is due (e.g. a micro seal's second year)"),
     "invoice.paid": Kind((EMAIL,), False, "an invoice was paid"),
+    "payment.succeeded": Kind((), False, "the gateway confirmed a payment"),
+    "payment.failed": Kind((), False, "the gateway refused to confirm a payment"),
+    "payment.cancelled": Kind((), False, "a payment was cancelled at the gateway or not verified"),
     # accounts and one-time codes (sent to the address given, never to webhooks)
     "account.sign_in_code": Kind((), False, "a one-time sign-in code by SMS"),
     "account.sign_in_attempted": Kind((), False, "someone tried to sign in to an account with another mobile"),

@@ -20,6 +20,9 @@ class UnknownEventKind(ValueError):
     pass
 
 
+emitted = 0  # events emitted by this process so far; lets a test client wake the worker only when needed
+
+
 def _subject(subject):
     """(type, id, object) from a model instance or a (type, id) pair."""
     if isinstance(subject, tuple):
@@ -98,6 +101,8 @@ def emit(kind, subject, payload=None, actor=None, *, now, before=None, after=Non
         return None  # already emitted; a concurrent twin fails on the unique key at flush instead
     db.session.add(event)
     db.session.flush()
+    global emitted
+    emitted += 1
     if audit:
         audit_log.record_event(actor=actor, action=kind, subject_type=subject_type, subject_id=subject_id, now=now,
                      before=before, after=after, reason=reason)

@@ -11,7 +11,7 @@ class OutboxEmail:
 
     name = "outbox"
 
-    def send(self, to, subject, body):
+    def send(self, to, subject, body, *, html=None, headers=None):
         return None
 
 
@@ -20,22 +20,30 @@ class SmtpEmail:
 
     name = "smtp"
 
-    def __init__(self, host, port, sender, *, user=None, password=None, starttls=False, timeout=10):
+    def __init__(self, host, port, sender, *, user=None, password=None, starttls=False, timeout=10,
+                 tls=False, ssl_context=None):
         self.host, self.port, self.sender = host, port, sender
         self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
+        self.tls, self.ssl_context = tls, ssl_context  # tls: implicit TLS (port 465); starttls: upgrade on 587
 
-    def send(self, to, subject, body):
+    def send(self, to, subject, body, *, html=None, headers=None):
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject
         message_id = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         message["Message-ID"] = message_id
+        for name, value in (headers or {}).items():
+            message[name] = value
         message.set_content(body)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
+        connect = smtplib.SMTP_SSL if self.tls else smtplib.SMTP
+        options = {"context": self.ssl_context} if self.tls else {}
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls()
+            with connect(self.host, self.port, timeout=self.timeout, **options) as smtp:
+                if self.starttls and not self.tls:
+                    smtp.starttls(context=self.ssl_context)
                 if self.user:
                     smtp.login(self.user, self.password or "")
                 smtp.send_message(message)
@@ -50,5 +58,6 @@ def backend_from_config(config):
     if config["SEAL_EMAIL_BACKEND"] == "smtp":
         return SmtpEmail(config["SEAL_SMTP_HOST"], config["SEAL_SMTP_PORT"], config["SEAL_MAIL_FROM"],
                          user=config["SEAL_SMTP_USER"], password=config["SEAL_SMTP_PASSWORD"],
-                         starttls=config["SEAL_SMTP_STARTTLS"], timeout=config["SEAL_NOTIFY_TIMEOUT"])
+                         starttls=config["SEAL_SMTP_STARTTLS"], timeout=config["SEAL_NOTIFY_TIMEOUT"],
+                         tls=config["SEAL_SMTP_TLS"])
     return OutboxEmail()

@@ -5,14 +5,12 @@ from datetime import timedelta
 from flask import current_app
 
 from ..extensions import db
-from ..i18n import gettext
 from ..iran import places
 from ..iran.digits import to_latin_digits
 from ..iran.identifiers import IdentifierError, clean_landline, clean_postal_code
 from ..marks import N_
-from ..notify.service import send_email
+from ..events import Actor, emit
 from ..integrations import voice
-from ..notify.sms import DeliveryError
 from . import codes
 from .service import CONTACT_FIELDS as FIELDS
 from .service import _clean_text, _editable, email_verified, landline_verified, refresh_steps
@@ -119,14 +117,10 @@ def send_email_code(application, now):
         raise codes.CodeError(N_("This email address is already verified."))
     code, _ = codes.issue(application, "email", application.email, now,
                           ttl=timedelta(seconds=current_app.config["SEAL_CONTACT_CODE_SECONDS"]))
-    subject = gettext("Email verification code for %(domain)s", domain=application.domain or "")
-    body = gettext("Your code to verify this email address for the trust seal of %(domain)s: %(code)s\n"
-                   "If you did not ask for it, ignore this message.",
-                   domain=application.domain or "", code=code)
-    try:
-        send_email(application.email, subject, body, now=now)  # commits the code with the message
-    except DeliveryError:
-        raise codes.CodeError(DeliveryError.public_message) from None
+    emit("contact.email_code", application, {"domain": application.domain or ""},
+         Actor.owner(application.account_id), now=now, to={"email": application.email}, secrets={"code": code},
+         audit=False)
+    db.session.commit()
 
 
 def check_email_code(application, typed, now):

@@ -8,11 +8,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..i18n import gettext
 from ..iran.digits import to_latin_digits
 from ..marks import N_
-from ..notify.service import send_email
-from ..notify.sms import DeliveryError
+from ..events import Actor, emit
 from . import proof
 from .fetcher import FetchError, SafeFetcher
 from .models import DomainChallenge
@@ -80,15 +78,8 @@ def start(application, method, mailbox, now):
         challenge.email = f"{mailbox}@{application.domain}"
         challenge.token = f"{salt}:{_email_code_hash(salt, code)[:EMAIL_DIGEST_CHARS]}"
         challenge.expires_at = now + timedelta(hours=24)
-        subject = gettext("Domain ownership code for %(domain)s", domain=application.domain)
-        body = gettext("Someone asked %(authority)s for a trust seal for %(domain)s.\n"
-                       "If it was you, enter this code in the owner's panel: %(code)s\n"
-                       "If not, ignore this message.",
-                       authority=current_app.config["SEAL_AUTHORITY_NAME_FA"], domain=application.domain, code=code)
-        try:
-            send_email(challenge.email, subject, body, now=now)
-        except DeliveryError:
-            raise proof.ProofFailed(DeliveryError.public_message) from None
+        emit("domain.email_code", application, {"domain": application.domain}, Actor.owner(application.account_id),
+             now=now, to={"email": challenge.email}, secrets={"code": code}, audit=False)
     else:
         challenge.token = proof.new_token()
     db.session.add(challenge)

@@ -119,10 +119,11 @@ def _cut(sock):
 class SafeFetcher:
     def __init__(self, *, resolver=None, allow_loopback=False, ports=None, connect_timeout=5.0,
                  read_timeout=5.0, total_timeout=15.0, max_bytes=MAX_BYTES, max_redirects=MAX_REDIRECTS,
-                 ssl_context=None):
+                 ssl_context=None, any_port=False):
         self.resolver = resolver or system_resolver
         self.allow_loopback = allow_loopback
         self.ports = ports or {"http": 80, "https": 443}
+        self.any_port = any_port  # webhooks may listen on any port; domain proofs use 80 and 443 only
         self.connect_timeout, self.read_timeout, self.total_timeout = connect_timeout, read_timeout, total_timeout
         self.max_bytes, self.max_redirects = max_bytes, max_redirects
         self.ssl_context = ssl_context or ssl.create_default_context()
@@ -138,7 +139,7 @@ class SafeFetcher:
             port = parts.port
         except ValueError:
             raise FetchError(N_("This address has an invalid port."), url) from None
-        if port is not None and port != self.ports[scheme]:
+        if port is not None and port != self.ports[scheme] and not self.any_port:
             raise FetchError(N_("Only the standard ports (80 for http, 443 for https) are fetched."), url)
         host = (parts.hostname or "").rstrip(".")
         if not host:
@@ -146,7 +147,7 @@ class SafeFetcher:
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
-        return scheme, host, self.ports[scheme], path
+        return scheme, host, port if self.any_port and port else self.ports[scheme], path
 
     def _addresses(self, host):
         try:
@@ -187,8 +188,21 @@ class SafeFetcher:
 
     def get(self, url):
         """Fetch `url`, following at most five re-checked redirects; FetchError when refused or failed."""
+        return self._request("GET", url, None, {"Accept": "text/html, text/plain;q=0.9, */*;q=0.1"},
+                             self.max_redirects)
+
+    def post(self, url, body, headers):
+        """POST `body` once; a redirect is answered as it is, never followed."""
+        return self._request("POST", url, body, headers, 0)
+
+    def check(self, url):
+        """FetchError when `url` would be refused (scheme, port, address); resolves but does not connect."""
+        scheme, host, port, path = self._target(url)
+        self._addresses(host)
+
+    def _request(self, method, url, body, headers, max_redirects):
         deadline = time.monotonic() + self.total_timeout
-        for hop in range(self.max_redirects + 1):
+        for hop in range(max_redirects + 1):
             scheme, host, port, path = self._target(url)
             addresses = self._addresses(host)
             conn = self._connect(scheme, host, port, addresses, deadline)
@@ -198,23 +212,28 @@ class SafeFetcher:
             watchdog.daemon = True
             watchdog.start()
             try:
-                conn.putrequest("GET", path, skip_accept_encoding=True)
+                conn.putrequest(method, path, skip_accept_encoding=True)
                 conn.putheader("User-Agent", USER_AGENT)
-                conn.putheader("Accept", "text/html, text/plain;q=0.9, */*;q=0.1")
+                for name, value in headers.items():
+                    conn.putheader(name, value)
                 conn.putheader("Accept-Encoding", "identity")
                 conn.putheader("Connection", "close")
-                conn.endheaders()
+                if body is not None:
+                    conn.putheader("Content-Length", str(len(body)))
+                conn.endheaders(body)
                 response = conn.getresponse()
-                headers = {name.lower(): value for name, value in response.getheaders()}
-                if response.status in (301, 302, 303, 307, 308) and headers.get("location"):
+                answer_headers = {name.lower(): value for name, value in response.getheaders()}
+                if response.status in (301, 302, 303, 307, 308) and answer_headers.get("location") \
+                        and max_redirects:
                     response.close()
-                    url = urljoin(url, headers["location"])
+                    url = urljoin(url, answer_headers["location"])
                     continue
                 try:
-                    body, truncated = self._read(response, deadline)
+                    answer, truncated = self._read(response, deadline)
                 finally:
                     response.close()
-                return FetchResult(url=url, status=response.status, body=body, truncated=truncated, headers=headers)
+                return FetchResult(url=url, status=response.status, body=answer, truncated=truncated,
+                                   headers=answer_headers)
             except socket.timeout:
                 raise FetchError(N_("The site did not answer in time."), f"{url}: read timeout") from None
             except (OSError, http.client.HTTPException) as error:
@@ -224,7 +243,7 @@ class SafeFetcher:
             finally:
                 watchdog.cancel()
                 conn.close()
-        raise FetchError(N_("The site redirected more than %(count)s times."), url, count=self.max_redirects)
+        raise FetchError(N_("The site redirected more than %(count)s times."), url, count=max_redirects)
 
     def _read(self, response, deadline):
         if response.getheader("Content-Encoding", "identity").lower() not in ("identity", ""):

@@ -2,14 +2,11 @@
 import hmac
 import re
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..billing.fees import RIALS_PER_TOMAN
 from ..extensions import db
-from ..i18n import gettext
-from ..notify.service import send_email, send_sms
-from ..notify.sms import DeliveryError
+from ..events import Actor, emit
 from ..seals.models import GRAY, Seal
 from .models import GrayMonthlyVolume
 
@@ -75,9 +72,11 @@ def record(provider, payload, now):
                                                 GrayMonthlyVolume.month == month,
                                                 GrayMonthlyVolume.over_limit_at.is_not(None)).exists())
         .values(over_limit_at=now).execution_options(synchronize_session=False)).rowcount == 1
-    db.session.commit()
     if claimed:
-        _tell_owner(seal, month, now)
+        emit("seal.gray_limit_reached", seal, {"month": month, "amount_rials": int(total_amount),
+                                               "transactions": int(total_count)},
+             Actor.system(f"psp:{provider}"), now=now)
+    db.session.commit()
     return {"seal_id": seal.public_id, "month": month, "amount_rials": int(total_amount),
             "transactions": int(total_count), "over_limit": bool(over)}
 
@@ -87,18 +86,3 @@ def flagged_months(seal):
     return db.session.scalars(select(GrayMonthlyVolume.month).where(
         GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.over_limit_at.is_not(None))
         .distinct().order_by(GrayMonthlyVolume.month)).all()
-
-
-def _tell_owner(seal, month, now):
-    business = seal.business
-    text = gettext("%(domain)s sold more in %(month)s than a gray seal allows (100,000,000 toman or 100 "
-                   "transactions a month). Apply for a one-star seal in the owner's panel.",
-                   domain=seal.domain, month=month)
-    owner = business.owner
-    try:
-        if owner is not None and owner.mobile:
-            send_sms(owner.mobile, text, now=now)
-        if business.email:
-            send_email(business.email, gettext("Your gray seal's monthly limit"), text, now=now)
-    except DeliveryError as error:
-        current_app.logger.warning("gray limit notice for %s not delivered: %s", seal.public_id, error)

@@ -14,9 +14,7 @@ from ..marks import N_
 from ..seals.models import GRAY, TEMPORARY
 from . import codes
 from ..accounts.models import Account
-from ..i18n import gettext
-from ..notify.service import send_sms
-from ..notify.sms import DeliveryError
+from ..events import CLOCK_ACTOR, emit
 from .issuance import seal_of
 from .models import APPROVED, Application, VerificationCode
 from .service import _editable, postal_key, refresh_steps
@@ -201,13 +199,10 @@ def invoice_second_years(now):
         invoice = billing.create_invoice(account, later.lines, purpose=SECOND_YEAR_PURPOSE, now=now,
                                          application=application)
         made.append(invoice.number)
-        text = gettext("The second year's fee for the trust seal of %(domain)s is due: %(amount)s, invoice "
-                       "%(number)s in the owner's panel.", domain=application.domain,
-                       amount=fees.format_toman(invoice.total), number=invoice.number)
-        try:
-            send_sms(account.mobile, text, now=now)
-        except DeliveryError as error:
-            log.warning("second-year notice for invoice %s not delivered: %s", invoice.number, error)
+        emit("invoice.issued", invoice, billing.invoice_facts(invoice, purpose="second-year", domain=application.domain,
+                                                             due=(now + SECOND_YEAR_GRACE).isoformat()),
+             CLOCK_ACTOR, now=now)
+        db.session.commit()
     return made
 
 
@@ -228,10 +223,10 @@ def enforce_second_years(now):
             continue
         try:
             if invoice.status == OPEN and invoice.created_at <= now - SECOND_YEAR_GRACE and seal.status == ACTIVE:
-                seals.suspend(seal.public_id, now=now, actor="clock", reason=SECOND_YEAR_REASON)
+                seals.suspend(seal.public_id, now=now, actor=CLOCK_ACTOR, reason=SECOND_YEAR_REASON)
                 changed.append(seal.public_id)
             elif invoice.status == PAID and seal.status == SUSPENDED and seal.status_reason == SECOND_YEAR_REASON:
-                seals.reinstate(seal.public_id, now=now, actor="clock", reason="second-year fee paid")
+                seals.reinstate(seal.public_id, now=now, actor=CLOCK_ACTOR, reason="second-year fee paid")
                 changed.append(seal.public_id)
         except seals.InvalidTransition:
             continue  # another tick or a reviewer changed it first

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 
 from .. import domains
 from ..accounts.models import LEGAL, NATURAL, Owner
+from ..events import Actor, emit
 from ..extensions import db
 from ..iran.calendar import TEHRAN
 from ..iran.digits import to_latin_digits
@@ -252,6 +253,9 @@ def submit(application, now):
         db.session.commit()
         return missing
     application.status, application.submitted_at, application.updated_at = SUBMITTED, now, now
+    emit("application.submitted", application, {"application": application.id, "domain": application.domain,
+                                                "kind": application.seal_kind},
+         Actor.owner(application.account_id), now=now, before={"status": DRAFT}, after={"status": SUBMITTED})
     db.session.commit()
     return []
 
@@ -263,7 +267,10 @@ def withdraw(application, now, storage):
     for document in list(application.documents):
         storage.delete(document.storage_key)
         db.session.delete(document)
+    before = application.status
     application.status, application.updated_at = WITHDRAWN, now
+    emit("application.withdrawn", application, {"application": application.id, "domain": application.domain},
+         Actor.owner(application.account_id), now=now, before={"status": before}, after={"status": WITHDRAWN})
     db.session.commit()
 
 

@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from seal_server.clock import utcnow
+from seal_server.events import worker
 from seal_server.extensions import db
 from seal_server.notify.models import OutboxMessage
 
@@ -20,6 +22,7 @@ def csrf_from(response):
 
 def last_code(mobile=MOBILE):
     """The 6-digit code in the newest SMS to `mobile`, as its recipient would read it."""
+    worker.deliver_due(utcnow())
     message = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.recipient == mobile).order_by(OutboxMessage.id.desc())).first()
     assert message is not None, f"no SMS to {mobile}"

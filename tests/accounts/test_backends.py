@@ -13,6 +13,7 @@ from sqlalchemy import select
 from seal_server.extensions import db
 from seal_server.notify import service
 from seal_server.notify.email import SmtpEmail
+from seal_server.events import emit, worker
 from seal_server.notify.models import OutboxMessage
 from seal_server.notify.sms import DeliveryError, KavenegarSms
 
@@ -91,16 +92,26 @@ def kavenegar_app(app, kavenegar):
     return app
 
 
+def _queue_code(code, now, mobile="09121234567"):
+    event = emit("account.sign_in_code", ("account", 0), {"minutes": 10}, "public", now=now,
+                 to={"sms": mobile}, secrets={"code": code}, audit=False)
+    db.session.commit()
+    return event
+
+
 def test_the_configured_backend_records_each_message(kavenegar_app, now):
     with kavenegar_app.app_context():
-        service.send_sms("09121234567", "hello", now=now)
+        first = _queue_code("123456", now)
+        assert worker.deliver_due(now) == {"sent": 1, "retrying": 0, "dead": 0}
         kavenegar_app.config["SEAL_KAVENEGAR_API_KEY"] = "badkey"
-        with pytest.raises(DeliveryError):
-            service.send_sms("09121234567", "again", now=now)
+        second = _queue_code("654321", now)
+        assert worker.deliver_due(now) == {"sent": 0, "retrying": 1, "dead": 0}
         rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        assert [(r.backend, r.status, r.provider_id) for r in rows] == [
-            ("kavenegar", "sent", "8792343"), ("kavenegar", "failed", None)]
-        assert "401" in rows[1].error
+        assert [(r.backend, r.status, r.provider_id) for r in rows] == [("kavenegar", "sent", "8792343")]
+        (sent,), (failed,) = first.deliveries, second.deliveries
+        assert (sent.status, sent.provider_id, failed.status, failed.attempts) == ("sent", "8792343", "pending", 1)
+        assert "401" in failed.last_error and failed.next_attempt_at > now
+        assert first.secrets is None and second.secrets == {"code": "654321"}, "a code is kept only until delivered"
 
 
 class Inbox:
@@ -148,9 +159,11 @@ def test_smtp_refusal_is_clear(smtp_server):
 
 def test_codes_sent_for_real_are_not_kept(kavenegar_app, now, client):
     with kavenegar_app.app_context():
-        service.send_sms("09121234567", "کد ورود شما: 123456 و ۶۵۴۳۲۱", now=now)
+        _queue_code("123456", now)
+        worker.deliver_due(now)
         row = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
-        assert "123456" not in row.body and "۶۵۴۳۲۱" not in row.body and "••••" in row.body
+        assert "123456" not in row.body and "••••" in row.body
+        assert service.kept_text("کد ۶۵۴۳۲۱", "kavenegar") == "کد ••••"
     kavenegar_app.config["SEAL_OUTBOX_PAGE"] = True
     page = kavenegar_app.test_client().get("/outbox").get_data(as_text=True)
     assert "09121234567" not in page, "messages really sent never show on the outbox page"

@@ -1,5 +1,6 @@
 """Each proof method against a real local site, DNS server and SMTP server, passing and failing."""
 import email
+import email.policy
 import re
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from seal_server.accounts.models import Account
+from seal_server.events import worker
 from seal_server.extensions import db
 from seal_server.onboarding import domain, proof, service
 from seal_server.onboarding.models import Application, DomainChallenge
@@ -154,9 +156,13 @@ def test_email_method(application, inbox, now):
         domain.start(application, proof.EMAIL, "root", now)
     assert caught.value.message == "Choose one of the listed mailboxes."
     challenge = domain.start(application, proof.EMAIL, "webmaster", now)
+    assert inbox.messages == [], "nothing is sent inside the request"
+    worker.deliver_due(now)
     (recipients, content), = inbox.messages
     assert recipients == [f"webmaster@{DOMAIN}"]
-    body = email.message_from_string(content).get_payload(decode=True).decode()
+    message = email.message_from_string(content, policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert message.get_body(preferencelist=("html",)) is not None and message["Seal-Event-Id"]
     code = next(word for word in body.replace(":", " ").split() if word.isdigit() and len(word) == 6)
     assert code not in challenge.token
     wrong = "000000" if code != "000000" else "111111"
@@ -229,6 +235,8 @@ def test_ownership_emails_are_capped_per_day(application, inbox, now):
     with pytest.raises(proof.ProofFailed) as caught:
         domain.start(application, proof.EMAIL, "hostmaster", now)
     assert caught.value.variables == {"count": domain.EMAIL_CHALLENGES_PER_DAY}
+    worker.deliver_due(now)
     assert len(inbox.messages) == domain.EMAIL_CHALLENGES_PER_DAY
     domain.start(application, proof.EMAIL, "admin", now + timedelta(days=1, seconds=1))
+    worker.deliver_due(now + timedelta(days=1, seconds=1))
     assert len(inbox.messages) == domain.EMAIL_CHALLENGES_PER_DAY + 1

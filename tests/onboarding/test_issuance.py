@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from seal_server import cli
 from seal_server.cli import main
 from seal_server.billing.models import Invoice
+from seal_server.events import worker
 from seal_server.extensions import db
 from seal_server.notify.models import OutboxMessage
 from seal_server.tasks import tick
@@ -132,7 +133,8 @@ def test_a_micro_business_is_invoiced_the_second_year_when_it_falls_due(app, own
         assert len(made) == 1 and tick(issued + timedelta(days=367))["second_year_invoices"] == []
         invoice = db.session.scalar(select(Invoice).where(Invoice.number == made[0]))
         assert (invoice.total, invoice.purpose, invoice.application_id) == (1_250_000, "seal-year-2", application_id)
-        sms = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+        sms = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "sms")
+                                 .order_by(OutboxMessage.id.desc())).first()
         assert made[0] in sms.body and "۱۲۵٬۰۰۰ تومان" in sms.body
     page = owner.get(f"/panel/applications/{application_id}?lang=en").get_data(as_text=True)
     assert "The second year's fee is due:" in page and f"/billing/invoices/{made[0]}" in page
