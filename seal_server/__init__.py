@@ -51,6 +51,7 @@ def create_app(config=None):
     from .billing import models as _billing  # noqa: F401
     from .billing.views import bp as billing_bp
     from .events import models as _events  # noqa: F401
+    from .events.views import bp as events_bp
     from .notify import models as _notify  # noqa: F401
     from .notify.views import bp as notify_bp
     from .integrations import models as _integrations  # noqa: F401
@@ -76,6 +77,7 @@ def create_app(config=None):
     app.register_blueprint(onboarding_api_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(integrations_bp)
+    app.register_blueprint(events_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

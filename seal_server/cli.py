@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .clock import parse_iso, utcnow
 from .config import ConfigError
 from .domains import DomainError, normalize_domain
+from .events.actors import CLI_ACTOR
 from .extensions import db
 
 
@@ -66,8 +67,10 @@ def demo():
 @click.option("--days", type=click.IntRange(1, 3650), default=None, help="Validity in days.")
 @click.option("--json", "as_json", is_flag=True, help="Print {id, code, snippet, verify_url, badge_url}.")
 @click.option("--allow-local", is_flag=True, help="Accept localhost or an IP address as the domain (demos and tests).")
+@click.option("--email", default=None, help="The business email: expiry reminders and notices go there.")
+@click.option("--mobile", default=None, help="The owner's mobile (09xxxxxxxxx): reminders by SMS.")
 @with_appcontext
-def issue(domain, name_fa, name_en, owner, legal, kind, stars, days, as_json, allow_local):
+def issue(domain, name_fa, name_en, owner, legal, kind, stars, days, as_json, allow_local, email, mobile):
     """Issue a seal directly (operator use)."""
     from .accounts.models import LEGAL, NATURAL, Owner
     from .seals import service
@@ -79,14 +82,15 @@ def issue(domain, name_fa, name_en, owner, legal, kind, stars, days, as_json, al
         raise click.BadParameter(str(error), param_hint="--domain")
     if not owner.strip() or not name_fa.strip():
         raise click.BadParameter("must not be empty", param_hint="--owner/--name-fa")
+    email, mobile = _contact_options(email, mobile)
     if legal:
-        person = Owner(kind=LEGAL, company_name=owner.strip())
+        person = Owner(kind=LEGAL, company_name=owner.strip(), mobile=mobile)
     else:
         first, _, last = owner.strip().rpartition(" ")
-        person = Owner(kind=NATURAL, first_name=first or last, last_name=last if first else "")
-    business = Business(owner=person, name_fa=name_fa.strip(), name_en=name_en.strip(), domain=domain)
+        person = Owner(kind=NATURAL, first_name=first or last, last_name=last if first else "", mobile=mobile)
+    business = Business(owner=person, name_fa=name_fa.strip(), name_en=name_en.strip(), domain=domain, email=email)
     db.session.add(business)
-    seal = service.issue_seal(business, now=utcnow(), actor="cli", kind=kind, stars=stars, days=days)
+    seal = service.issue_seal(business, now=utcnow(), actor=CLI_ACTOR, kind=kind, stars=stars, days=days)
     urls = service.urls_for(seal)
     result = {"id": seal.public_id, "code": urls["code"], "snippet": str(service.snippet(seal)),
               "verify_url": urls["verify_url"], "badge_url": urls["badge_url"]}
@@ -95,6 +99,21 @@ def issue(domain, name_fa, name_en, owner, legal, kind, stars, days, as_json, al
     else:
         click.echo(f"issued seal {seal.public_id} for {domain}, valid until {seal.expires_at.date()}")
         click.echo(result["snippet"])
+
+
+def _contact_options(email, mobile):
+    from .iran.identifiers import clean_mobile
+    from .onboarding.contact import clean_email
+
+    try:
+        mobile = clean_mobile(mobile) if mobile is not None else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--mobile")
+    try:
+        email = clean_email(email) if email is not None else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--email")
+    return email, mobile
 
 
 @cli.command("approve")
@@ -108,7 +127,7 @@ def approve(application_id, as_json):
     from .seals import service
 
     try:
-        application, seal = approve_application(application_id, now=utcnow(), actor="cli")
+        application, seal = approve_application(application_id, now=utcnow(), actor=CLI_ACTOR)
     except ApprovalError as error:
         raise click.ClickException(str(error)) from None
     urls = service.urls_for(seal)
@@ -124,7 +143,7 @@ def approve(application_id, as_json):
 def _lifecycle(action, public_id, reason):
     from .seals import service
 
-    seal = service.change_status(public_id, action, now=utcnow(), actor="cli", reason=reason)
+    seal = service.change_status(public_id, action, now=utcnow(), actor=CLI_ACTOR, reason=reason)
     click.echo(f"seal {seal.public_id} is now {seal.status}")
 
 
@@ -163,6 +182,94 @@ def tick(now_text):
     from .tasks import tick as run_tick
 
     click.echo(json.dumps(run_tick(_when(now_text)), ensure_ascii=False))
+
+
+@cli.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--poll", type=click.FloatRange(0.1, 60), default=1.0, help="Seconds between looks at the outbox.")
+@with_appcontext
+def worker_command(once, poll):
+    """Deliver due email, SMS and webhooks; several workers may run at once."""
+    import logging
+
+    from .events import worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    done = worker.run(utcnow, once=once, poll=poll)
+    if once:
+        click.echo(json.dumps(done))
+
+
+@cli.command("outbox")
+@click.option("--dead", "view", flag_value="dead", help="Deliveries that gave up.")
+@click.option("--failed", "view", flag_value="failed", help="Deliveries waiting to be retried after a failure.")
+@click.option("--retry", "retry_id", type=int, default=None, help="Send this delivery again now.")
+@with_appcontext
+def outbox(view, retry_id):
+    """The operators' view of deliveries: pending (default), failed or dead; retry one."""
+    from .events import admin
+
+    if retry_id is not None:
+        try:
+            delivery = admin.retry(retry_id, now=utcnow(), actor=CLI_ACTOR)
+        except admin.NotRetryable as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"delivery {delivery.id} will be sent again")
+        return
+    click.echo(json.dumps(admin.counts()))
+    for delivery in admin.listing(view or "pending"):
+        click.echo(f"{delivery.id}\t{delivery.status}\t{delivery.channel}\t{delivery.recipient}\t"
+                   f"{delivery.event.kind}\tattempts={delivery.attempts}\tnext={delivery.next_attempt_at.isoformat()}"
+                   f"\t{delivery.last_error or ''}")
+
+
+@cli.group("webhook")
+def webhook():
+    """Webhook endpoints of seals."""
+
+
+@webhook.command("add")
+@click.option("--seal", "public_id", required=True, help="The seal's public id.")
+@click.option("--url", required=True)
+@click.option("--events", default="", help="Comma-separated event kinds (default: every seal.* kind).")
+@click.option("--json", "as_json", is_flag=True, help='Print {"id", "secret"}.')
+@with_appcontext
+def webhook_add(public_id, url, events, as_json):
+    """Register a webhook endpoint for a seal; prints its secret once."""
+    from .events import webhooks
+    from .i18n import language
+    from .seals.service import get_seal
+
+    seal = get_seal(public_id)
+    kinds = [kind.strip() for kind in events.split(",") if kind.strip()]
+    try:
+        endpoint, secret = webhooks.add_endpoint(seal, url, kinds, now=utcnow(), actor=CLI_ACTOR)
+    except webhooks.WebhookError as error:
+        with language("en"):
+            raise click.BadParameter(str(error), param_hint="--url/--events") from None
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps({"id": endpoint.id, "secret": secret}))
+    else:
+        click.echo(f"webhook {endpoint.id} for seal {seal.public_id}: {endpoint.url}\nsecret (shown once): {secret}")
+
+
+@cli.group("audit")
+def audit_group():
+    """The audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check the audit hash chain; exit 1 at the first broken row."""
+    from .audit import verify_chain
+
+    checked, broken = verify_chain()
+    if broken is not None:
+        click.echo(f"broken at row {broken} (after {checked} good rows)", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"ok {checked} rows")
 
 
 def main(argv=None):

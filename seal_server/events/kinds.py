@@ -44,7 +44,7 @@ KINDS = {
     "contact.email_code": Kind((), False, "a code to confirm the business email"),
     "domain.email_code": Kind((), False, "a code sent to an address at the domain to prove ownership"),
     "webhook.disabled": Kind((EMAIL,), False, "a webhook endpoint kept failing for 3 days and was disabled"),
-    "webhook.test": Kind((), True, "a test event sent from the panel"),
+    "webhook.test": Kind((), False, "a test event sent from the panel to one endpoint"),
 }
 
 

@@ -25,7 +25,7 @@ class Event(db.Model):
     subject_id: Mapped[int] = mapped_column(Integer, index=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     # what messages need but must not outlive their delivery (one-time codes); cleared once delivered
-    secrets: Mapped[Optional[dict]] = mapped_column(JSON)
+    secrets: Mapped[Optional[dict]] = mapped_column(JSON(none_as_null=True))
     actor_kind: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[Optional[str]] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -33,8 +33,10 @@ def subscribable_kinds():
 
 def fetcher(config=None):
     config = config or current_app.config
-    return SafeFetcher(allow_loopback=config["SEAL_FETCH_ALLOW_LOOPBACK"], any_port=True, connect_timeout=5.0,
-                       read_timeout=10.0, total_timeout=15.0, max_bytes=4096)
+    timeout = config["SEAL_WEBHOOK_TIMEOUT"]
+    return SafeFetcher(allow_loopback=config["SEAL_FETCH_ALLOW_LOOPBACK"], any_port=True,
+                       connect_timeout=min(5.0, timeout), read_timeout=timeout, total_timeout=timeout + 5,
+                       max_bytes=4096)
 
 
 def check_url(url):
@@ -115,3 +117,14 @@ def post(endpoint, event, *, now, wall_time):
     headers = {"Content-Type": "application/json", "Seal-Event-Id": event.uid,
                "Seal-Signature": signing.webhook_signature(signing_secrets(endpoint, now), wall_time, body)}
     return fetcher().post(endpoint.url, body, headers).status
+
+
+def send_test(endpoint, *, now, actor):
+    """Queue a `webhook.test` event to this one endpoint (the panel's "send test event")."""
+    from .models import Delivery, WEBHOOK
+    from .service import emit
+
+    event = emit("webhook.test", ("seal", endpoint.seal_id), {"endpoint": endpoint.id}, actor, now=now, audit=False)
+    db.session.add(Delivery(event_id=event.id, channel=WEBHOOK, recipient=str(endpoint.id), endpoint_id=endpoint.id,
+                            next_attempt_at=now, created_at=now))
+    return event

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from seal_server import cli
 from seal_server.cli import main
 from seal_server.billing.models import Invoice
-from seal_server.events import worker
 from seal_server.extensions import db
 from seal_server.notify.models import OutboxMessage
 from seal_server.tasks import tick

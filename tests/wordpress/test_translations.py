@@ -1,6 +1,5 @@
 """The Persian translation ships complete and compiled from its .po file."""
 import subprocess
-from pathlib import Path
 
 import pytest
 
