@@ -129,7 +129,7 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_SMTP_STARTTLS": _env(environ, "SEAL_SMTP_STARTTLS", "0") == "1",
         "SEAL_SMTP_TLS": _env(environ, "SEAL_SMTP_TLS", "0") == "1",  # implicit TLS (port 465)
         # the outbox worker: attempts before a delivery is dead; expiry reminders, days before expiry
-        "SEAL_DELIVERY_MAX_ATTEMPTS": _int(environ, "SEAL_DELIVERY_MAX_ATTEMPTS", 8),
+        "SEAL_DELIVERY_MAX_ATTEMPTS": _int(environ, "SEAL_DELIVERY_MAX_ATTEMPTS", 24),  # about 3 days
         "SEAL_WEBHOOK_TIMEOUT": _int(environ, "SEAL_WEBHOOK_TIMEOUT", 10),  # seconds a receiver may take
         "SEAL_REMINDER_DAYS": _days_list(environ, "SEAL_REMINDER_DAYS", (30, 7, 1, 0)),
         "SEAL_MAIL_FROM": _env(environ, "SEAL_MAIL_FROM", "no-reply@seal.example"),

@@ -19,6 +19,6 @@ def make_business(domain="shop.example", *, legal=False, **fields):
     return business
 
 
-def issue(domain="shop.example", *, now, kind="standard", **fields):
+def issue(domain="shop.example", *, now, kind="standard", days=None, **fields):
     """A freshly issued seal for a new business on `domain`."""
-    return service.issue_seal(make_business(domain, **fields), now=now, actor="test", kind=kind)
+    return service.issue_seal(make_business(domain, **fields), now=now, actor="test", kind=kind, days=days)

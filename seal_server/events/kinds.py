@@ -4,6 +4,8 @@ For each kind: who is told by default (the owner by email and/or SMS) and whethe
 seal's webhook endpoints receive it. A kind not listed here cannot be emitted.
 """
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Optional
 
 from .models import EMAIL, SMS
 
@@ -13,7 +15,10 @@ class Kind:
     owner_channels: tuple = ()  # channels on which the subject's owner is told
     webhook: bool = False  # sent to the seal's webhook endpoints
     description: str = ""
+    ttl: Optional[timedelta] = None  # a message useless after this long (a one-time code) is not sent late
 
+
+CODE_TTL = timedelta(hours=1)
 
 KINDS = {
     # seals
@@ -39,10 +44,10 @@ KINDS = {
     "payment.failed": Kind((), False, "the gateway refused to confirm a payment"),
     "payment.cancelled": Kind((), False, "a payment was cancelled at the gateway or not verified"),
     # accounts and one-time codes (sent to the address given, never to webhooks)
-    "account.sign_in_code": Kind((), False, "a one-time sign-in code by SMS"),
+    "account.sign_in_code": Kind((), False, "a one-time sign-in code by SMS", CODE_TTL),
     "account.sign_in_attempted": Kind((), False, "someone tried to sign in to an account with another mobile"),
-    "contact.email_code": Kind((), False, "a code to confirm the business email"),
-    "domain.email_code": Kind((), False, "a code sent to an address at the domain to prove ownership"),
+    "contact.email_code": Kind((), False, "a code to confirm the business email", CODE_TTL),
+    "domain.email_code": Kind((), False, "a code sent to an address at the domain to prove ownership", CODE_TTL),
     "webhook.disabled": Kind((EMAIL,), False, "a webhook endpoint kept failing for 3 days and was disabled"),
     "webhook.test": Kind((), False, "a test event sent from the panel to one endpoint"),
 }

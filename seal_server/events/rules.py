@@ -5,7 +5,7 @@ from datetime import timedelta
 from .kinds import KINDS
 from .models import EMAIL, SMS, WEBHOOK
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 24  # with the 6-hour cap, about three days of trying
 BASE_DELAY = 30  # seconds; doubles each attempt
 MAX_DELAY = 6 * 3600
 

@@ -24,6 +24,7 @@ from ..notify.sms import DeliveryError
 from ..onboarding.fetcher import FetchError
 from . import messages, rules, webhooks
 from .actors import Actor
+from .kinds import KINDS
 from .models import DEAD, EMAIL, PENDING, SENDING, SENT, SMS, WEBHOOK, Delivery
 
 LEASE = timedelta(minutes=5)
@@ -54,9 +55,9 @@ def claim(now, limit=BATCH):
 
 
 class _Failure(Exception):
-    def __init__(self, message, status=None):
+    def __init__(self, message, status=None, final=False):
         super().__init__(message)
-        self.status = status
+        self.status, self.final = status, final
 
 
 def _send_email(delivery, event, config, now):
@@ -103,7 +104,10 @@ def deliver(delivery_id, now):
         return None
     event = delivery.event
     config = current_app.config
+    ttl = KINDS[event.kind].ttl if event.kind in KINDS else None
     try:
+        if ttl is not None and now - event.created_at > ttl:
+            raise _Failure("expired before it could be sent", final=True)
         if delivery.channel == EMAIL:
             delivery.provider_id = _send_email(delivery, event, config, now)
         elif delivery.channel == SMS:
@@ -115,7 +119,7 @@ def deliver(delivery_id, now):
     except (DeliveryError, _Failure) as error:
         db.session.rollback()  # nothing half-logged
         delivery = db.session.get(Delivery, delivery_id)
-        _failed(delivery, str(error), getattr(error, "status", None), now)
+        _failed(delivery, str(error), getattr(error, "status", None), now, final=getattr(error, "final", False))
     else:
         delivery.status, delivery.sent_at, delivery.lease_until = SENT, now, None
         delivery.attempts += 1
@@ -126,10 +130,10 @@ def deliver(delivery_id, now):
     return delivery.status
 
 
-def _failed(delivery, error, status, now):
+def _failed(delivery, error, status, now, final=False):
     delivery.attempts += 1
     delivery.last_error, delivery.response_status, delivery.lease_until = error[:500], status, None
-    if rules.is_dead(delivery.attempts, current_app.config["SEAL_DELIVERY_MAX_ATTEMPTS"]):
+    if final or rules.is_dead(delivery.attempts, current_app.config["SEAL_DELIVERY_MAX_ATTEMPTS"]):
         delivery.status = DEAD
     else:
         delivery.status, delivery.next_attempt_at = PENDING, now + rules.retry_delay(delivery.attempts)

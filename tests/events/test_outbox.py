@@ -150,3 +150,13 @@ def test_every_event_kind_has_persian_and_english_texts(ctx, now, kind):
         assert fa[block] != en[block]
     assert any("\u0600" <= char <= "\u06ff" for char in fa["body"]), f"{kind}: the Persian body is not Persian"
     assert len(fa["sms"]) <= 300 and len(en["sms"]) <= 300
+
+
+def test_a_one_time_code_is_never_sent_late(app, ctx, now):
+    event = emit("account.sign_in_code", ("account", 0), {"minutes": 10}, "public", now=now,
+                 to={"sms": MOBILE}, secrets={"code": "123456"}, audit=False)
+    db.session.commit()
+    assert worker.deliver_due(now + timedelta(hours=2)) == {"sent": 0, "retrying": 0, "dead": 1}
+    (delivery,) = event.deliveries
+    assert delivery.last_error == "expired before it could be sent" and event.secrets is None
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
