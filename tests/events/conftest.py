@@ -29,6 +29,7 @@ class _Receiver(BaseHTTPRequestHandler):
         receiver = self.server.receiver
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         mode = receiver.mode
+        time.sleep(receiver.delay)
         if mode == "hang":
             time.sleep(receiver.hang_seconds)
         receiver.hits.append({"path": self.path, "body": body, "headers": dict(self.headers),
@@ -48,7 +49,7 @@ class Receiver:
     """A webhook endpoint on 127.0.0.1; `mode` is ok, fail (500), redirect (302) or hang."""
 
     def __init__(self):
-        self.mode, self.hang_seconds, self.hits = "ok", 3, []
+        self.mode, self.hang_seconds, self.delay, self.hits = "ok", 3, 0, []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
         self.server.daemon_threads = True
         self.server.receiver = self
