@@ -33,7 +33,7 @@ KINDS = {
     "seal.gray_limit_reached": Kind((EMAIL, SMS), True, "a gray seal passed its monthly limit"),
     # applications
     "application.submitted": Kind((EMAIL,), False, "an application was submitted for review"),
-    "application.approved": Kind((EMAIL, SMS), False, "an application was approved and its seal issued"),
+    "application.approved": Kind((), False, "an application was approved (the owner hears of it by seal.issued)"),
     "application.step_rejected": Kind((EMAIL, SMS), False, "a reviewer rejected one step, with a reason"),
     "application.rejected": Kind((EMAIL, SMS), False, "a reviewer rejected the whole application"),
     "application.withdrawn": Kind((), False, "the owner deleted a draft"),
@@ -46,6 +46,7 @@ KINDS = {
     # accounts and one-time codes (sent to the address given, never to webhooks)
     "account.sign_in_code": Kind((), False, "a one-time sign-in code by SMS", CODE_TTL),
     "account.sign_in_attempted": Kind((), False, "someone tried to sign in to an account with another mobile"),
+    "contact.landline_code": Kind((), False, "a code read to the business landline by a voice call", CODE_TTL),
     "contact.email_code": Kind((), False, "a code to confirm the business email", CODE_TTL),
     "domain.email_code": Kind((), False, "a code sent to an address at the domain to prove ownership", CODE_TTL),
     "webhook.disabled": Kind((EMAIL,), False, "a webhook endpoint kept failing for 3 days and was disabled"),

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..coltypes import UTCDateTime
 from ..extensions import db
 
-EMAIL, SMS, WEBHOOK = "email", "sms", "webhook"
-CHANNELS = (EMAIL, SMS, WEBHOOK)
+EMAIL, SMS, VOICE, WEBHOOK = "email", "sms", "voice", "webhook"
+CHANNELS = (EMAIL, SMS, VOICE, WEBHOOK)
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 
 

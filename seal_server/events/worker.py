@@ -25,7 +25,7 @@ from ..onboarding.fetcher import FetchError
 from . import messages, rules, webhooks
 from .actors import Actor
 from .kinds import KINDS
-from .models import DEAD, EMAIL, PENDING, SENDING, SENT, SMS, WEBHOOK, Delivery
+from .models import DEAD, EMAIL, PENDING, SENDING, SENT, SMS, VOICE, WEBHOOK, Delivery
 
 LEASE = timedelta(minutes=5)
 BATCH = 50
@@ -76,6 +76,15 @@ def _send_sms(delivery, event, config, now):
     return provider_id
 
 
+def _place_call(delivery, event, config, now):
+    from ..integrations import voice
+
+    try:
+        return voice.backend_from_config(config).call(delivery.recipient, messages.sms(event, "fa"), now=now)
+    except voice.VoiceCallError as error:
+        raise _Failure(f"the call could not be placed: {error}") from None
+
+
 def _log_outbox(channel, recipient, subject, body, backend_name, now, provider_id):
     """The operators' log of what went out (the full text only from the offline backends; codes never)."""
     db.session.add(OutboxMessage(channel=channel, recipient=recipient, subject=subject[:200],
@@ -112,6 +121,8 @@ def deliver(delivery_id, now):
             delivery.provider_id = _send_email(delivery, event, config, now)
         elif delivery.channel == SMS:
             delivery.provider_id = _send_sms(delivery, event, config, now)
+        elif delivery.channel == VOICE:
+            delivery.provider_id = _place_call(delivery, event, config, now)
         elif delivery.channel == WEBHOOK:
             delivery.provider_id, delivery.response_status = _send_webhook(delivery, event, now)
         else:

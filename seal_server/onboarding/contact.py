@@ -143,16 +143,10 @@ def call_landline(application, now):
         raise codes.CodeError(N_("This landline number is already verified."))
     code, _ = codes.issue(application, "landline", application.landline, now,
                           ttl=timedelta(seconds=current_app.config["SEAL_CONTACT_CODE_SECONDS"]))
-    spoken = voice.spoken_code(code)
-    script = (f"این تماس از {current_app.config['SEAL_AUTHORITY_NAME_FA']} است. "
-              f"کد تأیید تلفن شما: {spoken}. تکرار می‌کنم: {spoken}.")
-    try:
-        voice.backend_from_config(current_app.config).call(application.landline, script, now=now)
-    except voice.VoiceCallError as error:
-        db.session.rollback()
-        current_app.logger.warning("voice call to %s failed: %s", application.landline, error)
-        raise codes.CodeError(N_("We could not place the call just now; please try again in a few minutes.")) \
-            from None
+    # the worker places the call (and retries it); the script reads the digits one by one
+    emit("contact.landline_code", application, {"authority": current_app.config["SEAL_AUTHORITY_NAME_FA"]},
+         Actor.owner(application.account_id), now=now, to={"voice": application.landline},
+         secrets={"code": code, "spoken": voice.spoken_code(code)}, audit=False)
     db.session.commit()
 
 

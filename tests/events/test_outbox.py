@@ -37,7 +37,7 @@ def test_a_rolled_back_change_sends_nothing(ctx, now):
 
 
 def test_a_state_change_reaches_a_real_mail_server_in_both_languages(ctx, now, smtp):
-    seal = _seal(now)
+    _seal(now)
     assert smtp.messages == [], "nothing is sent before the worker runs"
     assert worker.deliver_due(now) == {"sent": 2, "retrying": 0, "dead": 0}
     (message,) = smtp.messages
@@ -160,3 +160,11 @@ def test_a_one_time_code_is_never_sent_late(app, ctx, now):
     (delivery,) = event.deliveries
     assert delivery.last_error == "expired before it could be sent" and event.secrets is None
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_readme_documents_every_event_kind():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    missing = [kind for kind in KINDS if f"| `{kind}` |" not in readme]
+    assert missing == []

@@ -2,7 +2,6 @@
 import threading
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, update

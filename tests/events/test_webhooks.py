@@ -160,3 +160,39 @@ def test_the_owner_manages_webhooks_and_reminders_in_the_panel(app, now, receive
     assert stranger.post(base + f"/webhooks/{endpoint_id}/test", data={"csrf_token": token}).status_code in (400, 404)
     with app.app_context():
         assert db.session.scalar(select(Delivery).where(Delivery.status == SENT, Delivery.channel == "webhook"))
+
+
+def _readme_block(language):
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("**Webhooks.**"):readme.index("**Audit.**")]
+    return section.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readmes_verification_examples_work(tmp_path):
+    import shutil
+    import subprocess
+
+    from seal_server.signing import webhook_signature
+
+    body = b'{"id":"e1","type":"seal.suspended"}'
+    header = webhook_signature(["whsec_new", "whsec_old"], int(time.time()), body)
+    stale = webhook_signature(["whsec_new"], int(time.time()) - 301, body)
+    namespace = {}
+    exec(_readme_block("python"), namespace)
+    assert namespace["verify"]("whsec_old", header, body) and namespace["verify"]("whsec_new", header, body)
+    assert not namespace["verify"]("whsec_other", header, body) and not namespace["verify"]("whsec_new", stale, body)
+    php = shutil.which("php")
+    assert php, "scripts/bootstrap installs php-cli"
+    script = tmp_path / "verify.php"
+    script.write_text("<?php\n" + _readme_block("php") + """
+$body = file_get_contents('php://stdin');
+foreach (array_slice($argv, 1) as $i => $pair) {
+    [$secret, $header] = explode('|', $pair, 2);
+    echo seal_verify($secret, $header, $body) ? "1" : "0";
+}
+""")
+    done = subprocess.run([php, str(script), f"whsec_old|{header}", f"whsec_other|{header}", f"whsec_new|{stale}"],
+                          input=body, capture_output=True, timeout=30)
+    assert done.stdout == b"100", done.stderr
