@@ -60,17 +60,17 @@ class _Failure(Exception):
         self.status, self.final = status, final
 
 
-def _send_email(delivery, event, config, now):
+def _send_email(delivery, event, config, now, backends):
     subject, text, html = messages.email(event, delivery.lang)
-    backend = email_backends.backend_from_config(config)
+    backend = backends.email
     provider_id = backend.send(delivery.recipient, subject, text, html=html, headers={"Seal-Event-Id": event.uid})
     _log_outbox(OUTBOX_EMAIL, delivery.recipient, subject, text, backend.name, now, provider_id)
     return provider_id
 
 
-def _send_sms(delivery, event, config, now):
+def _send_sms(delivery, event, config, now, backends):
     text = messages.sms(event, delivery.lang)
-    backend = sms_backends.backend_from_config(config)
+    backend = backends.sms
     provider_id = backend.send(delivery.recipient, text)
     _log_outbox(OUTBOX_SMS, delivery.recipient, "", text, backend.name, now, provider_id)
     return provider_id
@@ -106,8 +106,26 @@ def _send_webhook(delivery, event, now):
     return None, status
 
 
-def deliver(delivery_id, now):
+class Backends:
+    """The email and SMS backends of one batch: an SMTP connection is kept across the batch."""
+
+    def __init__(self, config):
+        self.email = email_backends.backend_from_config(config)
+        self.email.keep_open = True
+        self.sms = sms_backends.backend_from_config(config)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.email.close()
+
+
+def deliver(delivery_id, now, backends=None):
     """Send one claimed delivery and record the outcome; returns its new status."""
+    if backends is None:
+        with Backends(current_app.config) as fresh:
+            return deliver(delivery_id, now, fresh)
     delivery = db.session.get(Delivery, delivery_id)
     if delivery is None or delivery.status != SENDING:
         return None
@@ -118,9 +136,9 @@ def deliver(delivery_id, now):
         if ttl is not None and now - event.created_at > ttl:
             raise _Failure("expired before it could be sent", final=True)
         if delivery.channel == EMAIL:
-            delivery.provider_id = _send_email(delivery, event, config, now)
+            delivery.provider_id = _send_email(delivery, event, config, now, backends)
         elif delivery.channel == SMS:
-            delivery.provider_id = _send_sms(delivery, event, config, now)
+            delivery.provider_id = _send_sms(delivery, event, config, now, backends)
         elif delivery.channel == VOICE:
             delivery.provider_id = _place_call(delivery, event, config, now)
         elif delivery.channel == WEBHOOK:
@@ -180,10 +198,11 @@ def deliver_due(now, limit=None):
         batch = claim(now, BATCH if limit is None else min(BATCH, limit - sum(counts.values())))
         if not batch:
             break
-        for delivery_id in batch:
-            status = deliver(delivery_id, now)
-            if status in counts:
-                counts[status] += 1
+        with Backends(current_app.config) as backends:
+            for delivery_id in batch:
+                status = deliver(delivery_id, now, backends)
+                if status in counts:
+                    counts[status] += 1
         if limit is not None and sum(counts.values()) >= limit:
             break
     return {"sent": counts[SENT], "retrying": counts[PENDING], "dead": counts[DEAD]}

@@ -5,6 +5,7 @@ connects to the very address it checked (so a second DNS answer cannot swap in
 a private one), re-checks every redirect, follows at most five, speaks http and
 https on ports 80 and 443 only, and stops reading after 256 KB.
 """
+import functools
 import http.client
 import ipaddress
 import socket
@@ -116,6 +117,12 @@ def _cut(sock):
         pass
 
 
+@functools.cache
+def _default_ssl_context():
+    """Loading the system's CA store costs about 25 ms: do it once per process."""
+    return ssl.create_default_context()
+
+
 class SafeFetcher:
     def __init__(self, *, resolver=None, allow_loopback=False, ports=None, connect_timeout=5.0,
                  read_timeout=5.0, total_timeout=15.0, max_bytes=MAX_BYTES, max_redirects=MAX_REDIRECTS,
@@ -126,7 +133,7 @@ class SafeFetcher:
         self.any_port = any_port  # webhooks may listen on any port; domain proofs use 80 and 443 only
         self.connect_timeout, self.read_timeout, self.total_timeout = connect_timeout, read_timeout, total_timeout
         self.max_bytes, self.max_redirects = max_bytes, max_redirects
-        self.ssl_context = ssl_context or ssl.create_default_context()
+        self.ssl_context = ssl_context or _default_ssl_context()
 
     def _target(self, url):
         parts = urlsplit(url)

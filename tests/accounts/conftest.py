@@ -5,9 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from seal_server.clock import utcnow
-from seal_server.events import worker
 from seal_server.extensions import db
+from tests.conftest import deliver_queued
 from seal_server.notify.models import OutboxMessage
 
 NATIONAL_CODE = "0013542419"
@@ -22,7 +21,7 @@ def csrf_from(response):
 
 def last_code(mobile=MOBILE):
     """The 6-digit code in the newest SMS to `mobile`, as its recipient would read it."""
-    worker.deliver_due(utcnow())
+    deliver_queued()
     message = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.recipient == mobile).order_by(OutboxMessage.id.desc())).first()
     assert message is not None, f"no SMS to {mobile}"

@@ -5,9 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from seal_server.events import worker
-from seal_server.clock import utcnow
 from seal_server.extensions import db
+from tests.conftest import deliver_queued
 from seal_server.integrations.models import VoiceCall
 from seal_server.integrations.voice import PERSIAN_DIGIT_NAMES
 from seal_server.notify.models import OutboxMessage
@@ -32,7 +31,7 @@ def _application(app, application_id):
 
 def _email_code(app, to):
     with app.app_context():
-        worker.deliver_due(utcnow())
+        deliver_queued()
         message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == to)
                                      .order_by(OutboxMessage.id.desc())).first()
         return re.search(r"\b(\d{6})\b", message.body).group(1)

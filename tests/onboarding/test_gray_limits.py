@@ -2,9 +2,8 @@
 import pytest
 from sqlalchemy import select
 
-from seal_server.events import worker
-from seal_server.clock import utcnow
 from seal_server.extensions import db
+from tests.conftest import deliver_queued
 from seal_server.notify.models import OutboxMessage
 from seal_server.seals.models import Seal
 from tests.accounts.conftest import MOBILE
@@ -35,7 +34,7 @@ def _report(client, body, token=TOKEN):
 
 def _notices(app):
     with app.app_context():
-        worker.deliver_due(utcnow())
+        deliver_queued()
         return db.session.scalars(select(OutboxMessage).where(
             OutboxMessage.recipient == MOBILE, OutboxMessage.body.contains("gray") | OutboxMessage.body.contains(
                 "خاکستری"))).all()
