@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..notify import email as email_backends
@@ -43,15 +44,16 @@ def claim(now, limit=BATCH):
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     ids = session.scalars(candidates).all()
-    claimed = []
-    for delivery_id in ids:
-        result = session.execute(
-            update(Delivery).where(Delivery.id == delivery_id, _due(now))
-            .values(status=SENDING, lease_until=now + LEASE).execution_options(synchronize_session=False))
-        if result.rowcount == 1:
-            claimed.append(delivery_id)
+    if not ids:
+        session.commit()
+        return []
+    # compare-and-set on the whole batch: a row another worker took meanwhile is no longer due
+    claimed = session.scalars(
+        update(Delivery).where(Delivery.id.in_(ids), _due(now))
+        .values(status=SENDING, lease_until=now + LEASE).returning(Delivery.id)
+        .execution_options(synchronize_session=False)).all()
     session.commit()
-    return claimed
+    return sorted(claimed)
 
 
 class _Failure(Exception):
@@ -126,7 +128,8 @@ def deliver(delivery_id, now, backends=None):
     if backends is None:
         with Backends(current_app.config) as fresh:
             return deliver(delivery_id, now, fresh)
-    delivery = db.session.get(Delivery, delivery_id)
+    delivery = db.session.get(Delivery, delivery_id, options=[joinedload(Delivery.event),
+                                                              joinedload(Delivery.endpoint)])
     if delivery is None or delivery.status != SENDING:
         return None
     event = delivery.event
@@ -155,8 +158,9 @@ def deliver(delivery_id, now, backends=None):
         delivery.last_error = None
     db.session.flush()
     _forget_secrets(delivery.event)
+    status = delivery.status
     db.session.commit()
-    return delivery.status
+    return status
 
 
 def _failed(delivery, error, status, now, final=False):
