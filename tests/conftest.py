@@ -172,6 +172,25 @@ class LiveServer:
         self.worker.start()
         return self
 
+    def wait_for_outbox(self, timeout=15):
+        """Until the worker beside the server has sent everything due (a browser test then reads /outbox)."""
+        import time
+
+        from sqlalchemy import func, select
+
+        from seal_server.events.models import PENDING, SENDING, Delivery
+
+        deadline = time.monotonic() + timeout
+        with self.app.app_context():
+            while time.monotonic() < deadline:
+                waiting = db.session.scalar(select(func.count()).select_from(Delivery).where(
+                    Delivery.status.in_((PENDING, SENDING)), Delivery.next_attempt_at <= utcnow()))
+                db.session.rollback()
+                if not waiting:
+                    return
+                time.sleep(0.1)
+        raise AssertionError("the outbox worker did not send the queued messages in time")
+
     def stop(self):
         self.stopping.set()
         self.server.shutdown()

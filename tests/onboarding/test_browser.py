@@ -23,6 +23,7 @@ def test_owner_signs_up_and_proves_the_domain_by_meta_tag(live_server, page, sit
     page.click("form.stacked button[type=submit]")
     page.wait_for_url(re.compile(r"/account/code"))
 
+    live_server.wait_for_outbox()
     outbox = page.context.new_page()
     outbox.goto(f"{base}/outbox")
     code = re.search(r"\b(\d{6})\b", outbox.locator("ol.outbox li pre").first.inner_text()).group(1)

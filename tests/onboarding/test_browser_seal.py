@@ -25,8 +25,9 @@ def _submit(page):
     page.click("form.stacked button[type=submit]")
 
 
-def _read(page, url, pattern):
+def _read(page, url, pattern, server):
     """Open another tab on a sandbox page (outbox, post office) and read the newest code on it."""
+    server.wait_for_outbox()
     other = page.context.new_page()
     other.goto(url)
     text = other.locator("ol.outbox li pre").first.inner_text()
@@ -53,7 +54,7 @@ def test_owner_goes_from_sign_up_to_a_copied_snippet_and_a_valid_badge(app, live
     page.fill("input[name=mobile]", "09121234567")
     _submit(page)
     page.wait_for_url(re.compile(r"/account/code"))
-    page.fill("input[name=code]", _read(page, f"{base}/outbox", r"\b(\d{6})\b"))
+    page.fill("input[name=code]", _read(page, f"{base}/outbox", r"\b(\d{6})\b", live_server))
     _submit(page)
     page.wait_for_url(re.compile(r"/panel$"))
     page.click("form[action^='/panel/applications'] button")
@@ -104,11 +105,12 @@ def test_owner_goes_from_sign_up_to_a_copied_snippet_and_a_valid_badge(app, live
     assert page.input_value("input[name=latitude]") and page.input_value("input[name=longitude]")
     _submit(page)
     page.click("form[action$='/email/send'] button")
-    page.fill("input[name=code]", _read(page, f"{base}/outbox", r"\b(\d{6})\b"))
+    page.fill("input[name=code]", _read(page, f"{base}/outbox", r"\b(\d{6})\b", live_server))
     page.click("form[action$='/email/check'] button")
     assert page.locator("p.notice", has_text="info@shop.example").count() == 1
     page.click("form[action$='/landline/call'] button")
     with app.app_context():
+        live_server.wait_for_outbox()
         page.fill("input[name=code]", landline_code(app))
     page.click("form[action$='/landline/check'] button")
     assert page.locator("p.notice").count() == 2
@@ -119,7 +121,7 @@ def test_owner_goes_from_sign_up_to_a_copied_snippet_and_a_valid_badge(app, live
     page.wait_for_url(re.compile(r"/billing/invoices/"))
     _pay(page, overview)
     page.click("a[href$='/postal']")
-    page.fill("input[name=code]", _read(page, f"{base}/operator/letters", r"\b([A-Z0-9]{10})\s*$"))
+    page.fill("input[name=code]", _read(page, f"{base}/operator/letters", r"\b([A-Z0-9]{10})\s*$", live_server))
     page.click("form[action$='/postal/check'] button")
     page.wait_for_url(overview)
 
