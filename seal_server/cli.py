@@ -165,6 +165,19 @@ def tick(now_text):
     click.echo(json.dumps(run_tick(_when(now_text)), ensure_ascii=False))
 
 
+@cli.group("keys")
+def keys():
+    """Status-signing keys (SEAL_STATUS_KEYS)."""
+
+
+@keys.command("new", with_appcontext=False)
+def keys_new():
+    """Print a fresh Ed25519 status-signing seed; append it to SEAL_STATUS_KEYS (newest last)."""
+    from .signing import new_status_seed
+
+    click.echo(new_status_seed())
+
+
 def main(argv=None):
     """Entry point: errors are one line on stderr and a non-zero exit, never a traceback."""
     from .seals.service import SealError
