@@ -85,6 +85,8 @@ class NoticesTest extends Seal_Badge_TestCase {
 		$this->assertStringContainsString( 'notice-warning', $html );
 		$this->assertStringContainsString( 'expires in 7 days', $html );
 		$this->assertStringContainsString( 'This seal is registered for 127.0.0.3, but this site is 127.0.0.1', $html );
+		$renew = getenv( 'SEAL_TEST_SERVER' ) . '/panel/seals/' . $this->seal( 'days7' )['id'] . '/renew';
+		$this->assertStringContainsString( 'href="' . $renew . '"', $html, 'the expiry notice links to the renewal page' );
 
 		$this->configure( 'revoked' );
 		Seal_Badge_Sync::run();
@@ -118,5 +120,6 @@ class NoticesTest extends Seal_Badge_TestCase {
 		$this->assertStringContainsString( '<dt>Stars</dt><dd>3</dd>', $html );
 		$this->assertStringContainsString( '<dt>Open complaints</dt><dd>0</dd>', $html );
 		$this->assertMatchesRegularExpression( '~<dt>Expires</dt><dd>[^<]+ \(\d+ days left\)</dd>~', $html );
+		$this->assertStringContainsString( 'href="' . getenv( 'SEAL_TEST_SERVER' ) . '/panel/seals/' . $this->seal( 'active' )['id'] . '/renew"', $html );
 	}
 }
