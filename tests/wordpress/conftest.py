@@ -32,6 +32,8 @@ VERSIONS = [v for v in os.environ.get("SEAL_TEST_WORDPRESS_VERSIONS", "debian,la
 # Different runs on one MariaDB (CI jobs, several checkouts) tell their databases apart by this suffix.
 DB_SUFFIX = os.environ.get("SEAL_TEST_MARIADB_SUFFIX", "")
 # Status-signing keys of the session's seal server (the plugin must verify its signatures).
+# The seal server's badge snapshots live this long, so the walk sees its lifecycle changes quickly.
+SNAPSHOT_SECONDS = 1
 STATUS_KEYS = "c2VhbC13b3JkcHJlc3MtdGVzdC1zdGF0dXMta2V5LTE,c2VhbC13b3JkcHJlc3MtdGVzdC1zdGF0dXMta2V5LTI"
 SEAL_SERVER = Path(sys.executable).parent / "seal-server"
 ADMIN_USER, ADMIN_PASSWORD = "admin", "correct horse battery staple"
@@ -103,6 +105,7 @@ class SealServer:
             SEAL_BASE_URL=self.url,
             SEAL_SECRET_KEYS="wordpress-test-key-0123456789abcdefghijklmnop",
             SEAL_STATUS_KEYS=STATUS_KEYS,
+            SEAL_BADGE_CACHE_SECONDS=str(SNAPSHOT_SECONDS),
             FLASK_DEBUG="0",
         )
         self.process = None

@@ -174,6 +174,20 @@ class Seal_Badge_Sync {
 	}
 
 	/**
+	 * True when a badge's X-Seal-State tells what the signed status says.
+	 *
+	 * The authority caches badges for a few seconds; a copy drawn before a change of status
+	 * must not be kept under the new status.
+	 *
+	 * @param string $state  The badge's X-Seal-State.
+	 * @param string $status The signed status.
+	 * @return bool
+	 */
+	public static function badge_agrees( $state, $status ) {
+		return 'active' === $status ? 'valid' === $state : $state === $status;
+	}
+
+	/**
 	 * Keep a copy of the badge in every size and language, as this site's visitors see it.
 	 *
 	 * @param Seal_Badge_Client $client Client.
@@ -186,7 +200,7 @@ class Seal_Badge_Sync {
 			foreach ( array_keys( Seal_Badge_Options::SIZES ) as $size ) {
 				foreach ( Seal_Badge_Options::LANGUAGES as $lang ) {
 					$badge = $client->fetch_badge( $size, $lang );
-					if ( is_wp_error( $badge ) ) {
+					if ( is_wp_error( $badge ) || ! self::badge_agrees( $badge['state'], $status['status'] ) ) {
 						// A stale copy must not outlive a change of status: keep none, the neutral badge is drawn.
 						$copies = array();
 						break 2;
