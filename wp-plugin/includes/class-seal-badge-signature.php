@@ -22,6 +22,10 @@ class Seal_Badge_Signature {
 	/** The authority never signs a status for longer than 72 hours. */
 	const MAX_VALIDITY = 259200;
 
+	/** Ed25519 sizes (as the sodium constants, which a polyfill may not define). */
+	const PUBLIC_KEY_BYTES = 32;
+	const SIGNATURE_BYTES  = 64;
+
 	const RECORD_FIELDS = array( 'complaints_total', 'complaints_open', 'non_responses', 'nonconformities_open' );
 
 	/**
@@ -87,7 +91,7 @@ class Seal_Badge_Signature {
 				continue;
 			}
 			$raw = self::b64( (string) $key['x'] );
-			if ( false !== $raw && SODIUM_CRYPTO_SIGN_PUBLICKEYBYTES === strlen( $raw ) ) {
+			if ( false !== $raw && self::PUBLIC_KEY_BYTES === strlen( $raw ) ) {
 				return $raw;
 			}
 		}
@@ -123,7 +127,10 @@ class Seal_Badge_Signature {
 		if ( null === $key ) {
 			return new WP_Error( 'seal_badge_jws_unknown_key', __( 'The status is signed with a key the seal server does not publish.', 'seal-badge' ) );
 		}
-		if ( SODIUM_CRYPTO_SIGN_BYTES !== strlen( $parsed['signature'] ) || ! sodium_crypto_sign_verify_detached( $parsed['signature'], $parsed['signing_input'], $key ) ) {
+		if ( ! function_exists( 'sodium_crypto_sign_verify_detached' ) ) {
+			return new WP_Error( 'seal_badge_jws_sodium', __( 'This server\'s PHP has no sodium functions, so the seal status cannot be verified.', 'seal-badge' ) );
+		}
+		if ( self::SIGNATURE_BYTES !== strlen( $parsed['signature'] ) || ! sodium_crypto_sign_verify_detached( $parsed['signature'], $parsed['signing_input'], $key ) ) {
 			return new WP_Error( 'seal_badge_jws_signature', __( 'The signature of the seal status does not verify; the status was not trusted.', 'seal-badge' ) );
 		}
 		$claims = json_decode( $parsed['payload'], true );
