@@ -115,20 +115,28 @@ def _status_keys(seeds):
 
 
 def development_status_seed(path):
-    """The seed kept in `path`, created (readable by its owner only) on first use."""
+    """The seed kept in `path`, created (readable by its owner only) on first use.
+
+    The file appears complete or not at all (written aside, then linked into place), so a
+    second worker starting at the same moment reads the first one's key, never half of it.
+    """
     try:
         with open(path, encoding="ascii") as existing:
             return existing.read().strip()
     except FileNotFoundError:
         pass
     seed = new_status_seed()
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: use theirs
-        with open(path, encoding="ascii") as existing:
-            return existing.read().strip()
+    aside = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as created:
         created.write(seed + "\n")
+    try:
+        os.link(aside, path)
+    except FileExistsError:  # another process made it first: use theirs
+        with open(path, encoding="ascii") as existing:
+            seed = existing.read().strip()
+    finally:
+        os.unlink(aside)
     return seed
 
 

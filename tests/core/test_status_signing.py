@@ -147,6 +147,20 @@ def test_development_makes_one_key_in_the_instance_folder_on_first_use(tmp_path)
     again = create_app({"TESTING": True, "SEAL_STATUS_KEYS": [], "SEAL_STATUS_KEY_FILE": str(tmp_path / "k")})
     with again.app_context():
         assert signing.status_jwks() == first, "a restart keeps the key"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k"], "nothing is left aside"
+
+
+def test_two_workers_starting_together_share_one_development_key(tmp_path, monkeypatch):
+    theirs = signing.new_status_seed()
+    real_link = os.link
+
+    def other_worker_first(source, target):
+        (tmp_path / "k").write_text(theirs + "\n")  # the other worker links its file in first
+        real_link(source, target)
+
+    monkeypatch.setattr(os, "link", other_worker_first)
+    assert signing.development_status_seed(str(tmp_path / "k")) == theirs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k"]
 
 
 def status_url(seal, code=None):
