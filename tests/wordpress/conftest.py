@@ -292,6 +292,32 @@ class WordPress:
         return done.stdout
 
 
+def create_database():
+    """A fresh MariaDB database and its own user: (name, password)."""
+    drop_abandoned_databases()
+    db = f"sealwp_{os.getpid()}_{secrets.token_hex(4)}" + (f"_{DB_SUFFIX}" if DB_SUFFIX else "")
+    password = secrets.token_urlsafe(18)
+    mariadb(f"CREATE DATABASE `{db}` CHARACTER SET utf8mb4; "
+            f"CREATE USER '{db}'@'127.0.0.1' IDENTIFIED BY '{password}'; "
+            f"GRANT ALL PRIVILEGES ON `{db}`.* TO '{db}'@'127.0.0.1';")
+    return db, password
+
+
+def drop_database(db):
+    mariadb(f"DROP DATABASE IF EXISTS `{db}`; DROP USER IF EXISTS '{db}'@'127.0.0.1';")
+
+
+def write_config(root, db, password, home, debug_log, extra=""):
+    """wp-config.php for this site; `extra` PHP goes before WordPress loads (multisite constants)."""
+    salts = "\n".join(
+        f"define( '{name}', '{secrets.token_hex(32)}' );"
+        for name in ("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY",
+                     "AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT")
+    )
+    (root / "wp-config.php").write_text(WP_CONFIG.format(
+        db=db, password=password, salts=salts + "\n" + extra, home=home, debug_log=debug_log))
+
+
 @pytest.fixture(scope="session", params=VERSIONS)
 def wordpress(request, tmp_path_factory, seal_server):
     """WordPress installed on a fresh database, the plugin active, served by `php -S`: one per version."""
@@ -301,19 +327,8 @@ def wordpress(request, tmp_path_factory, seal_server):
     build_wordpress(request.param, root)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    drop_abandoned_databases()
-    db = f"sealwp_{os.getpid()}_{secrets.token_hex(4)}" + (f"_{DB_SUFFIX}" if DB_SUFFIX else "")
-    password = secrets.token_urlsafe(18)
-    salts = "\n".join(
-        f"define( '{name}', '{secrets.token_hex(32)}' );"
-        for name in ("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY",
-                     "AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT")
-    )
-    (root / "wp-config.php").write_text(WP_CONFIG.format(
-        db=db, password=password, salts=salts, home=url, debug_log=work / "debug.log"))
-    mariadb(f"CREATE DATABASE `{db}` CHARACTER SET utf8mb4; "
-            f"CREATE USER '{db}'@'127.0.0.1' IDENTIFIED BY '{password}'; "
-            f"GRANT ALL PRIVILEGES ON `{db}`.* TO '{db}'@'127.0.0.1';")
+    db, password = create_database()
+    write_config(root, db, password, url, work / "debug.log")
     env = dict(os.environ, SEAL_WP_ROOT=str(root), SEAL_WP_URL=url, SEAL_TEST_SERVER=seal_server.url,
                SEAL_TEST_SEALS=json.dumps(seal_server.seals), SEAL_WP_ADMIN=ADMIN_USER,
                SEAL_WP_PASSWORD=ADMIN_PASSWORD)
@@ -330,4 +345,4 @@ def wordpress(request, tmp_path_factory, seal_server):
     finally:
         if site.process is not None:
             stop(site.process)
-        mariadb(f"DROP DATABASE IF EXISTS `{db}`; DROP USER IF EXISTS '{db}'@'127.0.0.1';")
+        drop_database(db)
