@@ -145,6 +145,13 @@ class Seal_Badge_Notices {
 			return;
 		}
 		echo Seal_Badge_Settings::status_details( $status ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- status_details() escapes every value.
+		if ( 'unknown' === Seal_Badge_Sync::trusted_status( $status ) ) {
+			$lapsed = empty( $status['valid_until'] )
+				? __( 'Visitors see the neutral "cannot confirm" badge: the authority has not signed this status.', 'seal-badge' )
+				/* translators: %s: date and time the signed status lapsed. */
+				: sprintf( __( 'Visitors see the neutral "cannot confirm" badge: the status the authority signed lapsed on %s.', 'seal-badge' ), Seal_Badge_Format::date( gmdate( 'c', (int) $status['valid_until'] ) ) );
+			echo '<p class="seal-badge-lapsed">' . esc_html( $lapsed ) . '</p>';
+		}
 		$sync = get_option( Seal_Badge_Options::SYNC );
 		if ( is_array( $sync ) && empty( $sync['ok'] ) ) {
 			/* translators: %s: error message. */

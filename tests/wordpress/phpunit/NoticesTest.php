@@ -121,5 +121,14 @@ class NoticesTest extends Seal_Badge_TestCase {
 		$this->assertStringContainsString( '<dt>Open complaints</dt><dd>0</dd>', $html );
 		$this->assertMatchesRegularExpression( '~<dt>Expires</dt><dd>[^<]+ \(\d+ days left\)</dd>~', $html );
 		$this->assertStringContainsString( 'href="' . getenv( 'SEAL_TEST_SERVER' ) . '/panel/seals/' . $this->seal( 'active' )['id'] . '/renew"', $html );
+		$this->assertStringNotContainsString( 'seal-badge-lapsed', $html );
+
+		$status                = get_option( Seal_Badge_Options::STATUS );
+		$status['valid_until'] = time() - 60;
+		update_option( Seal_Badge_Options::STATUS, $status );
+		delete_transient( Seal_Badge_Sync::LIVE_TRANSIENT );
+		ob_start();
+		Seal_Badge_Notices::dashboard_widget();
+		$this->assertStringContainsString( 'the status the authority signed lapsed on', ob_get_clean() );
 	}
 }
