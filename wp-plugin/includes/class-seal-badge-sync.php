@@ -205,8 +205,8 @@ class Seal_Badge_Sync {
 						$copies = array();
 						break 2;
 					}
-					$badge['status']         = $status['status'];
-					$badge['fetched_at']     = $now;
+					$badge['status']               = $status['status'];
+					$badge['fetched_at']           = $now;
 					$copies[ $size . '-' . $lang ] = $badge;
 				}
 			}

@@ -67,6 +67,18 @@ class SyncTest extends Seal_Badge_TestCase {
 		$this->assertSame( $status, $served['state'] );
 	}
 
+	public function test_a_badge_that_disagrees_with_the_signed_status_is_not_kept() {
+		$this->assertTrue( Seal_Badge_Sync::badge_agrees( 'valid', 'active' ) );
+		$this->assertTrue( Seal_Badge_Sync::badge_agrees( 'suspended', 'suspended' ) );
+		$this->assertFalse( Seal_Badge_Sync::badge_agrees( 'valid', 'suspended' ), 'a badge the authority drew before the suspension' );
+		$this->assertFalse( Seal_Badge_Sync::badge_agrees( 'suspended', 'active' ) );
+		// This site (127.0.0.1) shows the seal of 127.0.0.3: the authority draws it as foreign.
+		$this->configure( 'days7' );
+		$this->assertSame( 'active', Seal_Badge_Sync::run()['status'] );
+		$this->assertFalse( get_option( Seal_Badge_Options::BADGE ) );
+		$this->assertSame( 'unverified', Seal_Badge_Render::first_party_badge()['state'] );
+	}
+
 	public function test_wrong_code_is_recorded_as_invalid_and_no_badge_is_kept() {
 		$this->configure( 'active' );
 		Seal_Badge_Sync::run();
