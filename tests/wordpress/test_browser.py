@@ -34,9 +34,14 @@ def settings(page, site):
     page.goto(site.url + "/wp-admin/options-general.php?page=seal-badge")
 
 
-def footer_badge(browser, site):
-    """A visitor's fresh browser on the front page: the footer badge image once it has settled."""
+def footer_badge(browser, site, blocked=None):
+    """A visitor's fresh browser on the front page: the footer badge image once it has settled.
+
+    `blocked`: an origin the visitor's browser cannot reach (a filter, a network outage on their side).
+    """
     context = browser.new_context()
+    if blocked:
+        context.route(f"{blocked}/**", lambda route: route.abort())
     page = context.new_page()
     errors, badge_states = [], {}
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -48,9 +53,9 @@ def footer_badge(browser, site):
     return context, page, image, errors, badge_states
 
 
-def shown(browser, site):
+def shown(browser, site, blocked=None):
     """(src, X-Seal-State, SVG text) of the footer badge a new visitor ends up with."""
-    context, page, image, errors, states = footer_badge(browser, site)
+    context, page, image, errors, states = footer_badge(browser, site, blocked)
     src = image.get_attribute("src")
     svg = page.evaluate("src => fetch(src).then(r => r.text())", src) if src.startswith(site.url) else ""
     context.close()
@@ -189,9 +194,13 @@ def test_footer_badge_live_copy_lapse_missed_suspension_and_webhook(browser, wor
         assert post_webhook(wordpress, webhook_url, event, "whsec_not_the_secret_at_all_0000")[0] == 401
         assert post_webhook(wordpress, webhook_url, event, WEBHOOK_SECRET, at=time.time() - 600)[0] == 400
         assert site_copy_state(wordpress) == "valid", "refused deliveries change nothing"
+        # A visitor who cannot reach the authority gets the site's copy: still green, the site was not told.
+        assert shown(browser, wordpress, blocked=seal_server.url)[1] == "valid"
         assert post_webhook(wordpress, webhook_url, event, WEBHOOK_SECRET) == (200, {"received": True,
                                                                                    "status": "suspended"})
         assert site_copy_state(wordpress) == "suspended", "red without waiting for cron"
+        src, state, svg = shown(browser, wordpress, blocked=seal_server.url)
+        assert src.startswith(wordpress.url) and state == "suspended", "the footer's copy is red at once"
         assert post_webhook(wordpress, webhook_url, event, WEBHOOK_SECRET) == (200, {"duplicate": True})
     finally:
         seal_server.cli(["reinstate", seal["id"]])
