@@ -314,6 +314,7 @@ def benchmark(args, workdir):
         "PYTHONPATH": os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")])),
         "SEAL_ENV": "production", "SEAL_ALLOW_SANDBOX_GATEWAY": "1",
         "SEAL_SECRET_KEYS": secrets.token_urlsafe(48),
+        "SEAL_STATUS_KEYS": secrets.token_urlsafe(32)[:43],  # production refuses to start without one
         "SEAL_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
         "PYTHONDONTWRITEBYTECODE": "1",
     })

@@ -272,6 +272,19 @@ def audit_verify():
     click.echo(f"ok {checked} rows")
 
 
+@cli.group("keys")
+def keys():
+    """Status-signing keys (SEAL_STATUS_KEYS)."""
+
+
+@keys.command("new", with_appcontext=False)
+def keys_new():
+    """Print a fresh Ed25519 status-signing seed; append it to SEAL_STATUS_KEYS (newest last)."""
+    from .signing import new_status_seed
+
+    click.echo(new_status_seed())
+
+
 def main(argv=None):
     """Entry point: errors are one line on stderr and a non-zero exit, never a traceback."""
     from .seals.service import SealError

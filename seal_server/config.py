@@ -57,6 +57,39 @@ def _fees(environ):
         raise ConfigError(f"SEAL_FEES must be a JSON object of fees in toman: {error}") from None
 
 
+STATUS_VALIDITY_MAX = 72 * 3600
+
+
+def _status_keys(environ, env):
+    """SEAL_STATUS_KEYS as a list of seeds, newest last; production must set it."""
+    from .signing import StatusKeyError, parse_status_seed
+
+    seeds = [k.strip() for k in _env(environ, "SEAL_STATUS_KEYS", "").split(",") if k.strip()]
+    if env == "production" and not seeds:
+        raise ConfigError("SEAL_STATUS_KEYS is not set: in production every signed seal status needs it. "
+                          "Generate a key with: seal-server keys new")
+    for seed in seeds:
+        try:
+            parse_status_seed(seed)
+        except StatusKeyError as error:
+            raise ConfigError(f"SEAL_STATUS_KEYS: {error}") from None
+    return seeds
+
+
+def _status_validity(environ):
+    """SEAL_STATUS_VALIDITY in seconds: a number of seconds, or with an s, m or h suffix."""
+    raw = _env(environ, "SEAL_STATUS_VALIDITY", "24h").strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600}
+    number, unit = (raw[:-1], units[raw[-1]]) if raw[-1:] in units else (raw, 1)
+    try:
+        seconds = int(number) * unit
+    except ValueError:
+        raise ConfigError(f"SEAL_STATUS_VALIDITY must be seconds or hours such as 24h, got {raw!r}") from None
+    if not 60 <= seconds <= STATUS_VALIDITY_MAX:
+        raise ConfigError(f"SEAL_STATUS_VALIDITY must be between 1 minute and 72h, got {raw!r}")
+    return seconds
+
+
 def from_environ(environ=None, instance_path="."):
     """Build the Flask config mapping from the environment."""
     environ = os.environ if environ is None else environ
@@ -107,6 +140,10 @@ def from_environ(environ=None, instance_path="."):
         "SECRET_KEY": keys[-1],
         "SEAL_SECRET_KEYS": keys,
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # signed status: Ed25519 seeds, newest signs; development makes one in the instance folder on first use
+        "SEAL_STATUS_KEYS": _status_keys(environ, env),
+        "SEAL_STATUS_KEY_FILE": None if env == "production" else os.path.join(instance_path, "status-signing.key"),
+        "SEAL_STATUS_VALIDITY": _status_validity(environ),
         "SEAL_BASE_URL": _env(environ, "SEAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SEAL_REDIS_URL": _env(environ, "SEAL_REDIS_URL"),
         "SEAL_VALIDITY_DAYS": _int(environ, "SEAL_VALIDITY_DAYS", 730),

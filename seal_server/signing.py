@@ -4,12 +4,23 @@ Keys come from SEAL_SECRET_KEYS, newest last: new signatures use the newest key
 and every listed key still verifies, so rotating in a key never breaks a
 snippet already pasted on a shop.
 """
+import base64
+import binascii
 import functools
 import hashlib
 import hmac
+import json
+import os
+import re
+import secrets
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 from itsdangerous import Signer
+from joserfc import jws
+from joserfc.errors import JoseError, UnsupportedAlgorithmError
+from joserfc.jwk import KeySet, OKPKey
+from joserfc.jws import JWSRegistry
 
 SEAL_CODE_SALT = "seal-code.v1"
 
@@ -65,3 +76,127 @@ def verify_webhook_signature(secret, header, body, *, now, tolerance=300):
         return False
     expected = webhook_signature([secret], int(stamps[0]), body).split(",", 1)[1].removeprefix("v1=")
     return any(hmac.compare_digest(expected, value.strip()) for name, value in fields if name.strip() == "v1")
+
+
+# --- Signed seal status: Ed25519 keys from SEAL_STATUS_KEYS, compact JWS, JWKS ---------------
+
+STATUS_ALG = "EdDSA"
+STATUS_SEED_BYTES = 32
+
+
+class StatusKeyError(ValueError):
+    """A SEAL_STATUS_KEYS entry is not a base64url 32-byte Ed25519 seed."""
+
+
+class _StatusRegistry(JWSRegistry):
+    """JWS registry that signs and verifies only EdDSA, and only with Ed25519 keys.
+
+    RFC 9864 deprecates the name "EdDSA" because it covers both Ed25519 and Ed448; the public
+    contract (and every libsodium verifier) keeps it, and our key set holds Ed25519 keys only,
+    so the library's deprecation warning does not apply here.
+    """
+
+    def get_alg(self, name):
+        if name != STATUS_ALG:
+            raise UnsupportedAlgorithmError(f"Algorithm of '{name}' is not allowed")
+        return self.algorithms[name]
+
+
+_STATUS_REGISTRY = _StatusRegistry(algorithms=[STATUS_ALG])
+
+
+def new_status_seed():
+    """A fresh status-signing seed: 32 random bytes, base64url without padding."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(STATUS_SEED_BYTES)).rstrip(b"=").decode()
+
+
+def parse_status_seed(seed):
+    """The 32 bytes of a base64url seed, or StatusKeyError saying what is wrong."""
+    text = seed.strip() if isinstance(seed, str) else ""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+={0,2}", text):
+        raise StatusKeyError("a status key must be base64url text (seal-server keys new prints one)")
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (ValueError, binascii.Error):
+        raise StatusKeyError("a status key must be base64url text (seal-server keys new prints one)") from None
+    if not text or len(raw) != STATUS_SEED_BYTES:
+        raise StatusKeyError(f"a status key must decode to {STATUS_SEED_BYTES} bytes, got {len(raw)}")
+    return raw
+
+
+@functools.lru_cache(maxsize=16)
+def _status_keys(seeds):
+    """(kid, private OKPKey) per seed, newest first; kid is the RFC 7638 thumbprint."""
+    keys = []
+    for seed in reversed(seeds):
+        key = OKPKey.import_key(Ed25519PrivateKey.from_private_bytes(parse_status_seed(seed)))
+        keys.append((key.thumbprint(), key))
+    return tuple(keys)
+
+
+def development_status_seed(path):
+    """The seed kept in `path`, created (readable by its owner only) on first use.
+
+    The file appears complete or not at all (written aside, then linked into place), so a
+    second worker starting at the same moment reads the first one's key, never half of it.
+    """
+    try:
+        with open(path, encoding="ascii") as existing:
+            return existing.read().strip()
+    except FileNotFoundError:
+        pass
+    seed = new_status_seed()
+    aside = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as created:
+        created.write(seed + "\n")
+    try:
+        os.link(aside, path)
+    except FileExistsError:  # another process made it first: use theirs
+        with open(path, encoding="ascii") as existing:
+            seed = existing.read().strip()
+    finally:
+        os.unlink(aside)
+    return seed
+
+
+def _status_seeds(seeds):
+    if seeds is None:
+        seeds = current_app.config["SEAL_STATUS_KEYS"]
+        if not seeds and current_app.config.get("SEAL_STATUS_KEY_FILE"):
+            seeds = [development_status_seed(current_app.config["SEAL_STATUS_KEY_FILE"])]
+    if not seeds:
+        raise StatusKeyError("no status-signing key: set SEAL_STATUS_KEYS (seal-server keys new prints one)")
+    return tuple(seeds)
+
+
+def status_jwks(seeds=None):
+    """The JWKS of every listed status key (public halves only), newest first."""
+    return {"keys": [
+        {**key.as_dict(private=False), "kid": kid, "alg": STATUS_ALG, "use": "sig"}
+        for kid, key in _status_keys(_status_seeds(seeds))
+    ]}
+
+
+def sign_status(claims, seeds=None):
+    """A compact JWS (EdDSA, with kid) over `claims`, signed with the newest status key."""
+    kid, key = _status_keys(_status_seeds(seeds))[0]
+    payload = json.dumps(claims, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return jws.serialize_compact({"alg": STATUS_ALG, "kid": kid}, payload.encode(), key,
+                                 registry=_STATUS_REGISTRY)
+
+
+def verify_status(token, jwks):
+    """The claims of a status JWS whose signature checks against the key its kid names in `jwks`.
+
+    Raises ValueError when the token is malformed, names an unknown key or its signature fails.
+    Expiry is the caller's judgement (it knows the time).
+    """
+    try:
+        key_set = KeySet.import_key_set(jwks)
+        signed = jws.deserialize_compact(token, key_set, registry=_STATUS_REGISTRY)
+    except (JoseError, ValueError, TypeError) as error:
+        raise ValueError(f"status signature does not verify: {error}") from None
+    if signed.headers().get("kid") is None:
+        raise ValueError("status signature has no kid")
+    return json.loads(signed.payload)

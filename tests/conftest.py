@@ -22,6 +22,8 @@ from seal_server.events import worker
 from seal_server.extensions import db
 
 TEST_KEYS = ["test-key-old-0123456789abcdefghijklmnop", "test-key-new-0123456789abcdefghijklmnop"]
+# Ed25519 status-signing seeds (base64url), newest last.
+TEST_STATUS_KEYS = ["3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA"]
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 CHROMIUM = os.environ.get("SEAL_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -99,6 +101,7 @@ def make_app(database_url, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEAL_SECRET_KEYS": list(TEST_KEYS),
         "SECRET_KEY": TEST_KEYS[-1],
+        "SEAL_STATUS_KEYS": list(TEST_STATUS_KEYS),
         "SEAL_BASE_URL": "http://seal.test",
         "SEAL_DEMO": False,
     }

@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       Seal Badge
  * Description:       Shows your e-commerce trust seal (footer, widget, shortcode, block), keeps a first-party copy for when the authority is unreachable, syncs its status and reminds you before it expires.
- * Version:           0.1.0
+ * Version:           0.2.0
  * Requires at least: 6.1
  * Requires PHP:      7.4
  * Author:            Seal Authority contributors
@@ -18,15 +18,17 @@ if ( ! defined( 'ABSPATH' ) ) {
 	exit;
 }
 
-define( 'SEAL_BADGE_VERSION', '0.1.0' );
+define( 'SEAL_BADGE_VERSION', '0.2.0' );
 define( 'SEAL_BADGE_FILE', __FILE__ );
 define( 'SEAL_BADGE_DIR', plugin_dir_path( __FILE__ ) );
 
 require_once SEAL_BADGE_DIR . 'includes/class-seal-badge-format.php';
 require_once SEAL_BADGE_DIR . 'includes/class-seal-badge-options.php';
 require_once SEAL_BADGE_DIR . 'includes/class-seal-badge-client.php';
+require_once SEAL_BADGE_DIR . 'includes/class-seal-badge-signature.php';
 require_once SEAL_BADGE_DIR . 'includes/class-seal-badge-sync.php';
 require_once SEAL_BADGE_DIR . 'includes/class-seal-badge-render.php';
+require_once SEAL_BADGE_DIR . 'includes/class-seal-badge-webhook.php';
 require_once SEAL_BADGE_DIR . 'includes/class-seal-badge-widget.php';
 require_once SEAL_BADGE_DIR . 'includes/class-seal-badge-settings.php';
 require_once SEAL_BADGE_DIR . 'includes/class-seal-badge-notices.php';

@@ -1,6 +1,6 @@
 <?php
 /**
- * Removes every option, transient and scheduled event the plugin created.
+ * Removes every option, transient, widget and scheduled event the plugin created, on every site.
  *
  * @package Seal_Badge
  */
@@ -11,21 +11,18 @@ if ( ! defined( 'WP_UNINSTALL_PLUGIN' ) ) {
 
 require_once __DIR__ . '/includes/class-seal-badge-options.php';
 
-foreach ( Seal_Badge_Options::ALL as $seal_badge_option ) {
-	delete_option( $seal_badge_option );
+if ( is_multisite() ) {
+	// Network-activated or not, any site of the network may hold the plugin's data.
+	foreach ( get_sites(
+		array(
+			'fields' => 'ids',
+			'number' => 0,
+		)
+	) as $seal_badge_site ) {
+		switch_to_blog( $seal_badge_site );
+		Seal_Badge_Options::delete_site_data();
+		restore_current_blog();
+	}
+} else {
+	Seal_Badge_Options::delete_site_data();
 }
-
-// Known names first: with a persistent object cache, transients never reach the options table.
-foreach ( array( 'seal_badge_live_status', 'seal_badge_poke_lock' ) as $seal_badge_transient ) {
-	delete_transient( $seal_badge_transient );
-}
-
-global $wpdb;
-// Per-user form and test-result transients have ids in their names, so they are found by prefix.
-$seal_badge_like = $wpdb->esc_like( '_transient_' . Seal_Badge_Options::TRANSIENT_PREFIX ) . '%';
-$seal_badge_names = $wpdb->get_col( $wpdb->prepare( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE %s", $seal_badge_like ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery -- no API lists transients by prefix; runs once on uninstall.
-foreach ( $seal_badge_names as $seal_badge_name ) {
-	delete_transient( substr( $seal_badge_name, strlen( '_transient_' ) ) );
-}
-
-wp_clear_scheduled_hook( 'seal_badge_sync' );

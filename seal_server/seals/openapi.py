@@ -11,6 +11,74 @@ _RECORD = {
     },
 }
 
+_SEAL_PARAMETERS = [
+    {"name": "id", "in": "path", "required": True,
+     "schema": {"type": "string", "pattern": "^[a-z2-9]{12}$"},
+     "description": "The seal's public id."},
+    {"name": "code", "in": "query", "required": True, "schema": {"type": "string"},
+     "description": "The seal code from the shop's snippet."},
+]
+
+_NOT_FOUND = {"description": "Unknown id or a code that does not belong to it",
+              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+_SIGNED_STATUS = {
+    "/api/v1/seals/{id}/status.jws": {
+        "get": {
+            "operationId": "getSignedStatus",
+            "summary": "A seal's status, signed: verifiable offline against /.well-known/seal-keys.json",
+            "description": "A compact JWS (RFC 7515), protected header `{alg: EdDSA, kid}`, Ed25519 signature "
+                           "by the authority's newest status key. Verify the signature with the JWKS key named "
+                           "by `kid` (refetch the JWKS once when the kid is unknown), then trust the payload "
+                           "only while `exp` is in the future.",
+            "parameters": _SEAL_PARAMETERS,
+            "responses": {
+                "200": {"description": "The signed status",
+                        "content": {"application/jose": {
+                            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$"},
+                            "x-payload-schema": {"$ref": "#/components/schemas/SignedStatus"}}}},
+                "404": _NOT_FOUND,
+            },
+        }
+    },
+    "/.well-known/seal-keys.json": {
+        "get": {
+            "operationId": "getStatusKeys",
+            "summary": "Every status-signing public key (JWKS), newest first",
+            "responses": {"200": {"description": "The key set", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/KeySet"}}}}},
+        }
+    },
+}
+
+_SIGNED_SCHEMAS = {
+    "SignedStatus": {
+        "type": "object",
+        "required": ["id", "domain", "status", "kind", "stars", "expires_at", "record", "iat", "exp"],
+        "properties": {
+            "id": {"type": "string"},
+            "domain": {"type": "string"},
+            "status": {"type": "string", "enum": ["active", "suspended", "revoked", "expired"]},
+            "kind": {"type": "string", "enum": ["gray", "standard", "temporary"]},
+            "stars": {"type": "integer", "minimum": 0, "maximum": 5},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "record": _RECORD,
+            "iat": {"type": "integer", "description": "Signed at (Unix seconds)."},
+            "exp": {"type": "integer", "description": "Trust until (Unix seconds); iat + SEAL_STATUS_VALIDITY."},
+        },
+    },
+    "KeySet": {
+        "type": "object",
+        "required": ["keys"],
+        "properties": {"keys": {"type": "array", "items": {
+            "type": "object",
+            "required": ["kty", "crv", "x", "kid", "alg", "use"],
+            "properties": {"kty": {"const": "OKP"}, "crv": {"const": "Ed25519"}, "x": {"type": "string"},
+                           "kid": {"type": "string"}, "alg": {"const": "EdDSA"}, "use": {"const": "sig"}},
+        }}},
+    },
+}
+
 OPENAPI = {
     "openapi": "3.1.0",
     "info": {
@@ -24,21 +92,15 @@ OPENAPI = {
             "get": {
                 "operationId": "getSeal",
                 "summary": "A seal's public status",
-                "parameters": [
-                    {"name": "id", "in": "path", "required": True,
-                     "schema": {"type": "string", "pattern": "^[a-z2-9]{12}$"},
-                     "description": "The seal's public id."},
-                    {"name": "code", "in": "query", "required": True, "schema": {"type": "string"},
-                     "description": "The seal code from the shop's snippet."},
-                ],
+                "parameters": _SEAL_PARAMETERS,
                 "responses": {
                     "200": {"description": "The seal",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Seal"}}}},
-                    "404": {"description": "Unknown id or a code that does not belong to it",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    "404": _NOT_FOUND,
                 },
             }
-        }
+        },
+        **_SIGNED_STATUS,
     },
     "components": {
         "schemas": {
@@ -64,6 +126,7 @@ OPENAPI = {
                 },
             },
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+            **_SIGNED_SCHEMAS,
         }
     },
 }

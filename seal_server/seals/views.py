@@ -60,6 +60,16 @@ def report(public_id):
     return render_template("seals/report.html", seal=seal, kind=kind)
 
 
+STATUS_FIELDS = ("id", "domain", "status", "kind", "stars", "expires_at", "record")
+
+
+def status_claims(seal, now, validity):
+    """The signed status's payload: the API's status fields, issued at `now`, valid `validity` seconds."""
+    public = seal_json(seal, now)
+    issued = int(now.timestamp())
+    return {**{field: public[field] for field in STATUS_FIELDS}, "iat": issued, "exp": issued + validity}
+
+
 def _api(payload, status=200):
     response = jsonify(payload)
     response.status_code = status
@@ -74,6 +84,27 @@ def api_seal(public_id):
     if seal is None:
         return _api({"error": "unknown seal id or wrong code"}, 404)
     return _api(seal_json(seal, utcnow()))
+
+
+@bp.get("/api/v1/seals/<public_id>/status.jws")
+def api_seal_status(public_id):
+    """The seal's status as a compact JWS anyone can check offline against /.well-known/seal-keys.json."""
+    seal = _checked_seal(public_id)
+    if seal is None:
+        return _api({"error": "unknown seal id or wrong code"}, 404)
+    claims = status_claims(seal, utcnow(), current_app.config["SEAL_STATUS_VALIDITY"])
+    response = current_app.response_class(signing.sign_status(claims), mimetype="application/jose")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=30"
+    return response
+
+
+@bp.get("/.well-known/seal-keys.json")
+def status_keys():
+    """Every status-signing public key (JWKS); verifiers refetch it when they meet an unknown kid."""
+    response = _api(signing.status_jwks())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @bp.get("/api/v1/openapi.json")

@@ -10,7 +10,7 @@ def test_defaults_work_offline_and_keep_the_outbox_out_of_production():
     assert development["SEAL_OUTBOX_PAGE"] is True
     assert development["RATELIMIT_STORAGE_URI"] == "memory://"
     assert development["SEAL_FETCH_ALLOW_LOOPBACK"] is False
-    production = from_environ({"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40,
+    production = from_environ({"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40, "SEAL_STATUS_KEYS": "s" * 43,
                                "SEAL_PAYMENT_GATEWAY": "zarinpal", "SEAL_ZARINPAL_MERCHANT_ID": "m"})
     assert production["SEAL_OUTBOX_PAGE"] is False and production["SESSION_COOKIE_SECURE"] is True
     assert from_environ({"SEAL_REDIS_URL": "redis://127.0.0.1:6379/0"})["RATELIMIT_STORAGE_URI"] == \

@@ -33,7 +33,7 @@ def test_production_refuses_weak_or_missing_secrets(keys, reason, monkeypatch):
         create_app()
 
 
-PRODUCTION = {"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40,
+PRODUCTION = {"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40, "SEAL_STATUS_KEYS": "s" * 43,
               "SEAL_PAYMENT_GATEWAY": "zarinpal", "SEAL_ZARINPAL_MERCHANT_ID": "m"}
 
 

@@ -1,8 +1,11 @@
-"""A real WordPress on a real MariaDB, served by `php -S`, next to a real seal server.
+"""Real WordPress sites on a real MariaDB, served by `php -S`, next to a real seal server.
 
-The session builds everything in a temporary directory: a copy of Debian's WordPress with its
-own wp-config.php and this repository's plugin, a fresh database and user, and a seal server
-with seals in every state issued through its own command line.
+The session builds everything in a temporary directory: one site per WordPress version (Debian's
+package, and the newest tree of the npm package @wp-playground/wordpress-builds that
+scripts/bootstrap --test installs in tests/wordpress/node_modules), each with its own
+wp-config.php, this repository's plugin, a fresh database and user, and pretty permalinks;
+and one seal server with seals in every state issued through its own command line.
+SEAL_TEST_WORDPRESS_VERSIONS=debian (or latest) limits the run to one version.
 """
 import json
 import os
@@ -13,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,6 +26,15 @@ REPO = Path(__file__).resolve().parents[2]
 PLUGIN = REPO / "wp-plugin"
 HERE = Path(__file__).resolve().parent
 WORDPRESS = Path(os.environ.get("SEAL_TEST_WORDPRESS", "/usr/share/wordpress"))
+PLAYGROUND = HERE / "node_modules" / "@wp-playground" / "wordpress-builds"
+PLAYGROUND_VERSION = "6.5"  # the newest released tree the pinned package holds (package-lock.json)
+VERSIONS = [v for v in os.environ.get("SEAL_TEST_WORDPRESS_VERSIONS", "debian,latest").split(",") if v]
+# Different runs on one MariaDB (CI jobs, several checkouts) tell their databases apart by this suffix.
+DB_SUFFIX = os.environ.get("SEAL_TEST_MARIADB_SUFFIX", "")
+# Status-signing keys of the session's seal server (the plugin must verify its signatures).
+# The seal server's badge snapshots live this long, so the walk sees its lifecycle changes quickly.
+SNAPSHOT_SECONDS = 1
+STATUS_KEYS = "c2VhbC13b3JkcHJlc3MtdGVzdC1zdGF0dXMta2V5LTE,c2VhbC13b3JkcHJlc3MtdGVzdC1zdGF0dXMta2V5LTI"
 SEAL_SERVER = Path(sys.executable).parent / "seal-server"
 ADMIN_USER, ADMIN_PASSWORD = "admin", "correct horse battery staple"
 
@@ -91,6 +104,8 @@ class SealServer:
             SEAL_DATABASE_URL="sqlite:///" + str(workdir / "seal.sqlite3"),
             SEAL_BASE_URL=self.url,
             SEAL_SECRET_KEYS="wordpress-test-key-0123456789abcdefghijklmnop",
+            SEAL_STATUS_KEYS=STATUS_KEYS,
+            SEAL_BADGE_CACHE_SECONDS=str(SNAPSHOT_SECONDS),
             FLASK_DEBUG="0",
         )
         self.process = None
@@ -164,7 +179,7 @@ def mariadb(sql):
 
 
 def drop_abandoned_databases():
-    """Drop databases (and users) of earlier sessions whose process is gone, e.g. after a kill."""
+    """Drop databases (and users) of earlier sessions of this suffix whose process is gone, e.g. after a kill."""
     for command in (["mariadb", "-u", "root"], ["mariadb", "-h", "127.0.0.1", "-u", "root"]):
         done = subprocess.run([*command, "-N", "-e", "SHOW DATABASES LIKE 'sealwp\\_%'"], capture_output=True,
                               text=True, timeout=30)
@@ -173,7 +188,10 @@ def drop_abandoned_databases():
     else:
         return
     for name in done.stdout.split():
-        pid = name.split("_")[1]
+        parts = name.split("_")
+        if len(parts) != (4 if DB_SUFFIX else 3) or (DB_SUFFIX and parts[3] != DB_SUFFIX):
+            continue
+        pid = parts[1]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             mariadb(f"DROP DATABASE IF EXISTS `{name}`; DROP USER IF EXISTS '{name}'@'127.0.0.1';")
 
@@ -205,20 +223,59 @@ require_once ABSPATH . 'wp-settings.php';
 """
 
 
-def copy_wordpress(target):
-    """Debian's WordPress, hard-linked when possible (fast), its config replaced by ours."""
-    done = subprocess.run(["cp", "-al", str(WORDPRESS), str(target)], capture_output=True)
+def relink(tree, source):
+    """Point relative symlinks copied from `source` at what they meant there.
+
+    Debian's WordPress links underscore.js, getID3 and others to ../../../javascript/...; copied
+    elsewhere those links dangle, and admin pages fail with "_ is not defined".
+    """
+    for path in list(tree.rglob("*")):
+        if path.is_symlink():
+            link = os.readlink(path)
+            if not os.path.isabs(link):
+                meant = (source / path.relative_to(tree)).parent / link
+                path.unlink()
+                path.symlink_to(os.path.realpath(meant))
+
+
+def copy_tree(source, target):
+    """`source` copied into `target`, hard-linked when possible (fast); files already there are kept."""
+    target.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["cp", "-aln", f"{source}/.", str(target)], capture_output=True)
     if done.returncode != 0:
-        shutil.rmtree(target, ignore_errors=True)
-        subprocess.run(["cp", "-a", str(WORDPRESS), str(target)], check=True)
-    (target / "wp-config.php").unlink()
-    shutil.copytree(PLUGIN, target / "wp-content" / "plugins" / "seal-badge")
+        subprocess.run(["cp", "-an", f"{source}/.", str(target)], check=True)
+
+
+def build_wordpress(version, target):
+    """A WordPress tree of this version in `target`, its config removed and our plugin in place."""
+    if version == "debian":
+        copy_tree(WORDPRESS, target)
+        relink(target, WORDPRESS)
+    else:
+        archive = PLAYGROUND / "src" / "wordpress" / f"wp-{PLAYGROUND_VERSION}.zip"
+        if not archive.exists():
+            pytest.fail(f"{archive} is missing: scripts/bootstrap --test installs tests/wordpress/package.json")
+        with zipfile.ZipFile(archive) as bundle:
+            bundle.extractall(target)
+        # The package ships PHP in the zip and static files (scripts, styles, images) beside it.
+        copy_tree(PLAYGROUND / "public" / f"wp-{PLAYGROUND_VERSION}", target)
+    (target / "wp-config.php").unlink(missing_ok=True)
+    # A site whose owner picked Persian has the core language pack; an empty catalogue is enough for
+    # WordPress to offer fa_IR (switch_to_locale() refuses a locale it has no file for).
+    languages = target / "wp-content" / "languages"
+    languages.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["msgfmt", "-o", str(languages / "fa_IR.mo"), "-"], check=True, text=True,
+                   input='msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\nLanguage: fa_IR\\n"\n')
+    plugins = target / "wp-content" / "plugins"
+    plugins.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(PLUGIN, plugins / "seal-badge")
 
 
 class WordPress:
     def __init__(self, root, url, db, env, debug_log):
         self.root, self.url, self.db, self.env, self.debug_log = root, url, db, env, debug_log
         self.process = None
+        self.version = ""
 
     def log_tail(self, lines=40):
         """The end of WordPress's debug log, for failure messages."""
@@ -235,40 +292,57 @@ class WordPress:
         return done.stdout
 
 
-@pytest.fixture(scope="session")
-def wordpress(tmp_path_factory, seal_server):
-    """WordPress installed on a fresh database, the plugin active, served by `php -S`."""
-    require("php", "mariadb", "phpunit")
-    work = tmp_path_factory.mktemp("wordpress")
-    root = work / "site"
-    copy_wordpress(root)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+def create_database():
+    """A fresh MariaDB database and its own user: (name, password)."""
     drop_abandoned_databases()
-    db = f"sealwp_{os.getpid()}_{secrets.token_hex(4)}"
+    db = f"sealwp_{os.getpid()}_{secrets.token_hex(4)}" + (f"_{DB_SUFFIX}" if DB_SUFFIX else "")
     password = secrets.token_urlsafe(18)
+    mariadb(f"CREATE DATABASE `{db}` CHARACTER SET utf8mb4; "
+            f"CREATE USER '{db}'@'127.0.0.1' IDENTIFIED BY '{password}'; "
+            f"GRANT ALL PRIVILEGES ON `{db}`.* TO '{db}'@'127.0.0.1';")
+    return db, password
+
+
+def drop_database(db):
+    mariadb(f"DROP DATABASE IF EXISTS `{db}`; DROP USER IF EXISTS '{db}'@'127.0.0.1';")
+
+
+def write_config(root, db, password, home, debug_log, extra=""):
+    """wp-config.php for this site; `extra` PHP goes before WordPress loads (multisite constants)."""
     salts = "\n".join(
         f"define( '{name}', '{secrets.token_hex(32)}' );"
         for name in ("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY",
                      "AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT")
     )
     (root / "wp-config.php").write_text(WP_CONFIG.format(
-        db=db, password=password, salts=salts, home=url, debug_log=work / "debug.log"))
-    mariadb(f"CREATE DATABASE `{db}` CHARACTER SET utf8mb4; "
-            f"CREATE USER '{db}'@'127.0.0.1' IDENTIFIED BY '{password}'; "
-            f"GRANT ALL PRIVILEGES ON `{db}`.* TO '{db}'@'127.0.0.1';")
+        db=db, password=password, salts=salts + "\n" + extra, home=home, debug_log=debug_log))
+
+
+@pytest.fixture(scope="session", params=VERSIONS)
+def wordpress(request, tmp_path_factory, seal_server):
+    """WordPress installed on a fresh database, the plugin active, served by `php -S`: one per version."""
+    require("php", "mariadb", "phpunit")
+    work = tmp_path_factory.mktemp(f"wordpress-{request.param}")
+    root = work / "site"
+    build_wordpress(request.param, root)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    db, password = create_database()
+    write_config(root, db, password, url, work / "debug.log")
     env = dict(os.environ, SEAL_WP_ROOT=str(root), SEAL_WP_URL=url, SEAL_TEST_SERVER=seal_server.url,
                SEAL_TEST_SEALS=json.dumps(seal_server.seals), SEAL_WP_ADMIN=ADMIN_USER,
                SEAL_WP_PASSWORD=ADMIN_PASSWORD)
     site = WordPress(root, url, db, env, work / "debug.log")
     try:
-        site.php("install.php")
+        site.version = site.php("install.php").strip().rsplit(" ", 1)[-1]
         with open(work / "php-server.log", "w") as log:
-            site.process = subprocess.Popen(["php", "-S", f"127.0.0.1:{port}", "-t", str(root)], cwd=root,
-                                            env=env, stdout=log, stderr=subprocess.STDOUT)
+            # Several workers: the plugin asks its own site for the badge copy while serving a request.
+            site.process = subprocess.Popen(["php", "-S", f"127.0.0.1:{port}", "-t", str(root), str(HERE / "router.php")],
+                                            cwd=root, env=dict(env, PHP_CLI_SERVER_WORKERS="4"),
+                                            stdout=log, stderr=subprocess.STDOUT)
         wait_for_http(url + "/wp-login.php", site.process)
         yield site
     finally:
         if site.process is not None:
             stop(site.process)
-        mariadb(f"DROP DATABASE IF EXISTS `{db}`; DROP USER IF EXISTS '{db}'@'127.0.0.1';")
+        drop_database(db)

@@ -36,9 +36,13 @@ if ( is_wp_error( $result ) ) {
 	fwrite( STDERR, $result->get_error_message() . "\n" );
 	exit( 1 );
 }
+// Pretty permalinks, as on real shops: /wp-json/ routes go through the router script's index.php fallback.
+global $wp_rewrite;
+$wp_rewrite->set_permalink_structure( '/%postname%/' );
+$wp_rewrite->flush_rules( false );
 $activated = activate_plugin( 'seal-badge/seal-badge.php' );
 if ( is_wp_error( $activated ) ) {
 	fwrite( STDERR, $activated->get_error_message() . "\n" );
 	exit( 1 );
 }
-echo "installed\n";
+echo 'installed WordPress ' . $GLOBALS['wp_version'] . "\n";

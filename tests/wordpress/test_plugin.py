@@ -1,12 +1,27 @@
 """The plugin's PHPUnit suite, run by Debian's phpunit against the session's real WordPress."""
+import json
 import subprocess
 import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from .conftest import HERE
+from .conftest import HERE, PLAYGROUND, WORDPRESS
 
 pytestmark = pytest.mark.wordpress
+
+
+def declared_version(tree):
+    for line in (tree / "wp-includes" / "version.php").read_text().split(";"):
+        if "$wp_version =" in line:
+            return line.split("'")[1]
+    raise AssertionError(f"no $wp_version in {tree}")
+
+
+def test_each_site_runs_the_wordpress_it_claims(wordpress):
+    versions = json.loads((PLAYGROUND / "src" / "wordpress" / "wp-versions.json").read_text())
+    expected = declared_version(WORDPRESS) if "debian" in wordpress.root.parent.name else versions["6.5"]
+    assert wordpress.version == expected
+    assert not [p for p in wordpress.root.rglob("*") if p.is_symlink() and not p.exists()], "no dangling symlinks"
 
 
 def test_phpunit_suite(wordpress, tmp_path):

@@ -1,8 +1,10 @@
-"""The Persian translation ships complete and compiled from its .po file."""
+"""The Persian translation ships complete and compiled from its .po file: PHP, block.json, editor script."""
+import json
 import subprocess
 
 import pytest
 
+from . import i18n
 from .conftest import PLUGIN, require
 
 pytestmark = pytest.mark.wordpress
@@ -43,4 +45,23 @@ def test_the_shipped_mo_file_is_compiled_from_the_po_file(tmp_path):
     compiled = tmp_path / "seal-badge-fa_IR.mo"
     subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(LANGUAGES / "seal-badge-fa_IR.po")], check=True)
     assert compiled.read_bytes() == (LANGUAGES / "seal-badge-fa_IR.mo").read_bytes(), \
-        "run: msgfmt -o wp-plugin/languages/seal-badge-fa_IR.mo wp-plugin/languages/seal-badge-fa_IR.po"
+        "run: .venv/bin/python -m tests.wordpress.i18n"
+
+
+def test_every_string_of_the_editor_script_has_a_persian_translation_in_its_json():
+    require("xgettext", "msgfmt")
+    strings = i18n.script_msgids()
+    assert {"Badge", "Size", "As in the settings", "Badge language"} <= set(strings)
+    messages = json.loads(i18n.EDITOR_JSON.read_text())["locale_data"]["messages"]
+    assert [s for s in strings if not messages.get(s, [""])[0]] == []
+    assert i18n.EDITOR_JSON.read_text() == i18n.editor_json(), "run: .venv/bin/python -m tests.wordpress.i18n"
+
+
+def test_block_json_title_description_and_keywords_are_translated_in_their_contexts():
+    require("msgfmt")
+    block = json.loads((PLUGIN / "blocks" / "seal-badge" / "block.json").read_text())
+    translations = i18n.catalog()
+    wanted = [("block title", block["title"]), ("block description", block["description"])]
+    wanted += [("block keyword", keyword) for keyword in block["keywords"]]
+    missing = [pair for pair in wanted if not translations.get(f"{pair[0]}\x04{pair[1]}")]
+    assert missing == []

@@ -1,9 +1,13 @@
 <?php
 /**
- * Talks to the seal authority: the JSON status and the badge SVG.
+ * Talks to the seal authority: the JSON status, the signed status, its keys and the badge SVG.
  *
  * @package Seal_Badge
  */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
 
 /**
  * Remote calls to the configured seal server only.
@@ -111,6 +115,75 @@ class Seal_Badge_Client {
 	}
 
 	/**
+	 * The seal's renewal page at the authority.
+	 *
+	 * @return string
+	 */
+	public function renew_url() {
+		return $this->settings['server_url'] . '/panel/seals/' . rawurlencode( $this->settings['seal_id'] ) . '/renew';
+	}
+
+	/**
+	 * The error for a request that did not reach the authority.
+	 *
+	 * @param WP_Error $error The HTTP API's error.
+	 * @return WP_Error
+	 */
+	private static function unreachable( WP_Error $error ) {
+		/* translators: %s: the error from the HTTP request. */
+		return new WP_Error( 'seal_badge_unreachable', sprintf( __( 'The seal server could not be reached: %s', 'seal-badge' ), $error->get_error_message() ) );
+	}
+
+	/**
+	 * The error for an answer with an unexpected HTTP status.
+	 *
+	 * @param int $code HTTP status code.
+	 * @return WP_Error
+	 */
+	private static function http_error( $code ) {
+		/* translators: %d: HTTP status code. */
+		return new WP_Error( 'seal_badge_http', sprintf( __( 'The seal server answered with HTTP status %d.', 'seal-badge' ), $code ) );
+	}
+
+	/**
+	 * The seal's signed status as the compact JWS the authority sent (checked by Seal_Badge_Signature).
+	 *
+	 * @return string|WP_Error
+	 */
+	public function fetch_signed_status() {
+		$response = $this->get( $this->url( '/api/v1/seals/' . rawurlencode( $this->settings['seal_id'] ) . '/status.jws' ) );
+		if ( is_wp_error( $response ) ) {
+			return self::unreachable( $response );
+		}
+		$code = (int) wp_remote_retrieve_response_code( $response );
+		if ( 200 !== $code ) {
+			return self::http_error( $code );
+		}
+		return trim( (string) wp_remote_retrieve_body( $response ) );
+	}
+
+	/**
+	 * The authority's status-signing keys (JWKS).
+	 *
+	 * @return array|WP_Error
+	 */
+	public function fetch_keys() {
+		$response = $this->get( $this->settings['server_url'] . '/.well-known/seal-keys.json' );
+		if ( is_wp_error( $response ) ) {
+			return self::unreachable( $response );
+		}
+		$code = (int) wp_remote_retrieve_response_code( $response );
+		if ( 200 !== $code ) {
+			return self::http_error( $code );
+		}
+		$keys = json_decode( wp_remote_retrieve_body( $response ), true );
+		if ( ! is_array( $keys ) || ! isset( $keys['keys'] ) || ! is_array( $keys['keys'] ) ) {
+			return new WP_Error( 'seal_badge_body', __( 'The seal server sent an answer this plugin does not understand.', 'seal-badge' ) );
+		}
+		return array( 'keys' => array_values( array_filter( $keys['keys'], 'is_array' ) ) );
+	}
+
+	/**
 	 * The seal's live status from the JSON API.
 	 *
 	 * @return array|WP_Error The validated status; status "invalid" when the authority does not know the seal.
@@ -118,8 +191,7 @@ class Seal_Badge_Client {
 	public function fetch_status() {
 		$response = $this->get( $this->url( '/api/v1/seals/' . rawurlencode( $this->settings['seal_id'] ) ) );
 		if ( is_wp_error( $response ) ) {
-			/* translators: %s: the error from the HTTP request. */
-			return new WP_Error( 'seal_badge_unreachable', sprintf( __( 'The seal server could not be reached: %s', 'seal-badge' ), $response->get_error_message() ) );
+			return self::unreachable( $response );
 		}
 		$code = (int) wp_remote_retrieve_response_code( $response );
 		$body = json_decode( wp_remote_retrieve_body( $response ), true );
@@ -131,8 +203,7 @@ class Seal_Badge_Client {
 			);
 		}
 		if ( 200 !== $code ) {
-			/* translators: %d: HTTP status code. */
-			return new WP_Error( 'seal_badge_http', sprintf( __( 'The seal server answered with HTTP status %d.', 'seal-badge' ), $code ) );
+			return self::http_error( $code );
 		}
 		return self::validate_status( $body, $this->settings['seal_id'] );
 	}
@@ -177,14 +248,16 @@ class Seal_Badge_Client {
 	/**
 	 * The badge SVG as the site's visitors would see it (Referer: this site).
 	 *
+	 * @param string $size small, medium or large.
+	 * @param string $lang fa or en.
 	 * @return array|WP_Error Keys svg and state.
 	 */
-	public function fetch_badge() {
+	public function fetch_badge( $size, $lang ) {
 		$url      = $this->url(
 			'/badge/' . rawurlencode( $this->settings['seal_id'] ) . '.svg',
 			array(
-				'lang' => $this->settings['lang'],
-				'size' => $this->settings['size'],
+				'lang' => $lang,
+				'size' => $size,
 			)
 		);
 		$response = $this->get( $url, array( 'Referer' => home_url( '/' ) ) );

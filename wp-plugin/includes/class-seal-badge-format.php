@@ -5,6 +5,10 @@
  * @package Seal_Badge
  */
 
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
 /**
  * Number and date formatting for the current locale.
  */

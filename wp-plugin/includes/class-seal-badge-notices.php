@@ -5,6 +5,10 @@
  * @package Seal_Badge
  */
 
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
 /**
  * Tells the site's administrators what the authority says about their seal.
  */
@@ -48,9 +52,10 @@ class Seal_Badge_Notices {
 		$days      = Seal_Badge_Sync::days_left( $status, $now );
 		if ( 'expired' === $effective ) {
 			$messages[] = array(
-				'type' => 'error',
+				'type'  => 'error',
 				/* translators: %s: expiry date. */
-				'text' => sprintf( __( 'Your trust seal expired on %s. Visitors now see an expired badge; renew it with the authority.', 'seal-badge' ), Seal_Badge_Format::date( $status['expires_at'] ) ),
+				'text'  => sprintf( __( 'Your trust seal expired on %s. Visitors now see an expired badge; renew it with the authority.', 'seal-badge' ), Seal_Badge_Format::date( $status['expires_at'] ) ),
+				'renew' => true,
 			);
 		} elseif ( 'suspended' === $effective ) {
 			$messages[] = array(
@@ -69,9 +74,10 @@ class Seal_Badge_Notices {
 			);
 		} elseif ( 'active' === $effective && null !== $days && $days <= self::EXPIRY_WARNING_DAYS ) {
 			$messages[] = array(
-				'type' => 'warning',
+				'type'  => 'warning',
 				/* translators: 1: number of days, 2: expiry date. */
-				'text' => sprintf( _n( 'Your trust seal expires in %1$s day, on %2$s. Renew it before then.', 'Your trust seal expires in %1$s days, on %2$s. Renew it before then.', $days, 'seal-badge' ), Seal_Badge_Format::number( $days ), Seal_Badge_Format::date( $status['expires_at'] ) ),
+				'text'  => sprintf( _n( 'Your trust seal expires in %1$s day, on %2$s. Renew it before then.', 'Your trust seal expires in %1$s days, on %2$s. Renew it before then.', $days, 'seal-badge' ), Seal_Badge_Format::number( $days ), Seal_Badge_Format::date( $status['expires_at'] ) ),
+				'renew' => true,
 			);
 		}
 		$open = isset( $status['record']['complaints_open'] ) ? (int) $status['record']['complaints_open'] : 0;
@@ -101,12 +107,16 @@ class Seal_Badge_Notices {
 			return;
 		}
 		foreach ( self::messages( Seal_Badge_Sync::status(), time(), (string) wp_parse_url( home_url(), PHP_URL_HOST ) ) as $message ) {
+			$link = sprintf( '<a href="%s">%s</a>', esc_url( Seal_Badge_Settings::url() ), esc_html__( 'Trust seal settings', 'seal-badge' ) );
+			if ( ! empty( $message['renew'] ) && Seal_Badge_Options::is_configured() ) {
+				$renew = ( new Seal_Badge_Client( Seal_Badge_Options::settings() ) )->renew_url();
+				$link  = sprintf( '<a class="seal-badge-renew" href="%s" target="_blank" rel="noopener">%s</a> | %s', esc_url( $renew ), esc_html__( 'Renew the seal', 'seal-badge' ), $link );
+			}
 			printf(
-				'<div class="notice notice-%1$s seal-badge-notice"><p>%2$s <a href="%3$s">%4$s</a></p></div>',
+				'<div class="notice notice-%1$s seal-badge-notice"><p>%2$s %3$s</p></div>',
 				esc_attr( $message['type'] ),
 				esc_html( $message['text'] ),
-				esc_url( Seal_Badge_Settings::url() ),
-				esc_html__( 'Trust seal settings', 'seal-badge' )
+				$link // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built above from esc_url() and esc_html__().
 			);
 		}
 	}
@@ -135,6 +145,13 @@ class Seal_Badge_Notices {
 			return;
 		}
 		echo Seal_Badge_Settings::status_details( $status ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- status_details() escapes every value.
+		if ( 'unknown' === Seal_Badge_Sync::trusted_status( $status ) ) {
+			$lapsed = empty( $status['valid_until'] )
+				? __( 'Visitors see the neutral "cannot confirm" badge: the authority has not signed this status.', 'seal-badge' )
+				/* translators: %s: date and time the signed status lapsed. */
+				: sprintf( __( 'Visitors see the neutral "cannot confirm" badge: the status the authority signed lapsed on %s.', 'seal-badge' ), Seal_Badge_Format::date( gmdate( 'c', (int) $status['valid_until'] ) ) );
+			echo '<p class="seal-badge-lapsed">' . esc_html( $lapsed ) . '</p>';
+		}
 		$sync = get_option( Seal_Badge_Options::SYNC );
 		if ( is_array( $sync ) && empty( $sync['ok'] ) ) {
 			/* translators: %s: error message. */

@@ -5,6 +5,10 @@
  * @package Seal_Badge
  */
 
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
 /**
  * Option names, defaults, validation and snippet parsing.
  */
@@ -15,9 +19,13 @@ class Seal_Badge_Options {
 	const BADGE     = 'seal_badge_svg';
 	const SYNC      = 'seal_badge_sync_state';
 	const REMINDERS = 'seal_badge_reminders_sent';
+	const KEYS      = 'seal_badge_status_keys';
+	const ROUTE     = 'seal_badge_route_mode';
+	const EVENTS    = 'seal_badge_webhook_events';
+	const WIDGET    = 'widget_seal_badge';
 
 	/** Every option the plugin creates; uninstall.php walks this list. */
-	const ALL = array( self::SETTINGS, self::STATUS, self::BADGE, self::SYNC, self::REMINDERS, 'widget_seal_badge' );
+	const ALL = array( self::SETTINGS, self::STATUS, self::BADGE, self::SYNC, self::REMINDERS, self::KEYS, self::ROUTE, self::EVENTS, self::WIDGET );
 
 	/** Prefix of every transient the plugin creates. */
 	const TRANSIENT_PREFIX = 'seal_badge_';
@@ -48,6 +56,7 @@ class Seal_Badge_Options {
 			'lang'            => 'fa',
 			'front_page_only' => false,
 			'hide_on_mobile'  => false,
+			'webhook_secret'  => '',
 		);
 	}
 
@@ -123,7 +132,23 @@ class Seal_Badge_Options {
 	}
 
 	/**
+	 * A webhook secret as pasted: trimmed; printable ASCII of 16 to 200 characters.
+	 *
+	 * @param string $secret Pasted secret.
+	 * @return string|WP_Error
+	 */
+	public static function clean_webhook_secret( $secret ) {
+		$secret = trim( (string) $secret );
+		if ( ! preg_match( '/^[\x21-\x7e]{16,200}$/', $secret ) ) {
+			return new WP_Error( 'seal_badge_webhook_secret', __( 'The webhook secret is the long code the authority showed when you added this site\'s webhook address; paste it whole.', 'seal-badge' ) );
+		}
+		return $secret;
+	}
+
+	/**
 	 * Validate submitted settings.
+	 *
+	 * An empty webhook secret keeps the saved one (the form never shows it back).
 	 *
 	 * @param array $input Unslashed form input.
 	 * @return array Keys settings (clean values, or the typed ones when invalid) and errors (list of messages).
@@ -140,7 +165,19 @@ class Seal_Badge_Options {
 			'lang'            => isset( $input['lang'] ) ? sanitize_key( $input['lang'] ) : 'fa',
 			'front_page_only' => ! empty( $input['front_page_only'] ),
 			'hide_on_mobile'  => ! empty( $input['hide_on_mobile'] ),
+			'webhook_secret'  => self::settings()['webhook_secret'],
 		);
+		$secret = isset( $input['webhook_secret'] ) ? trim( (string) $input['webhook_secret'] ) : '';
+		if ( ! empty( $input['forget_webhook_secret'] ) ) {
+			$settings['webhook_secret'] = '';
+		} elseif ( '' !== $secret ) {
+			$secret = self::clean_webhook_secret( $secret );
+			if ( is_wp_error( $secret ) ) {
+				$errors[] = $secret->get_error_message();
+			} else {
+				$settings['webhook_secret'] = $secret;
+			}
+		}
 		if ( '' !== $snippet ) {
 			$found = self::parse_snippet( $snippet );
 			if ( null === $found ) {
@@ -171,5 +208,44 @@ class Seal_Badge_Options {
 			'settings' => $settings,
 			'errors'   => array_unique( $errors ),
 		);
+	}
+
+	/**
+	 * Delete everything the plugin stored on the current site (uninstall.php runs it per site).
+	 */
+	public static function delete_site_data() {
+		global $wpdb;
+		foreach ( self::ALL as $option ) {
+			delete_option( $option );
+		}
+		// Our widgets' ids in every sidebar, so no dangling seal_badge-N stays behind.
+		$sidebars = get_option( 'sidebars_widgets' );
+		if ( is_array( $sidebars ) ) {
+			foreach ( $sidebars as $sidebar => $widgets ) {
+				if ( is_array( $widgets ) ) {
+					$sidebars[ $sidebar ] = array_values(
+						array_filter(
+							$widgets,
+							static function ( $widget ) {
+								return ! preg_match( '/^seal_badge-\d+$/', (string) $widget );
+							}
+						)
+					);
+				}
+			}
+			update_option( 'sidebars_widgets', $sidebars );
+		}
+		// Known names first: with a persistent object cache, transients never reach the options table.
+		foreach ( array( 'seal_badge_live_status', 'seal_badge_poke_lock' ) as $transient ) {
+			delete_transient( $transient );
+		}
+		// Per-user form, test and route transients have ids in their names, so they are found by prefix.
+		$like  = $wpdb->esc_like( '_transient_' . self::TRANSIENT_PREFIX ) . '%';
+		$names = $wpdb->get_col( $wpdb->prepare( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE %s", $like ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery -- no API lists transients by prefix; runs once on uninstall.
+		foreach ( $names as $name ) {
+			delete_transient( substr( $name, strlen( '_transient_' ) ) );
+		}
+		wp_clear_scheduled_hook( 'seal_badge_sync' );
+		wp_clear_scheduled_hook( 'seal_badge_sync_retry' );
 	}
 }

@@ -5,6 +5,10 @@
  * @package Seal_Badge
  */
 
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
 /**
  * Emails the site admin 30, 7 and 1 days before expiry, each once per expiry date.
  */
@@ -81,6 +85,10 @@ class Seal_Badge_Reminders {
 			Seal_Badge_Format::date( $status['expires_at'] ),
 			$status['verify_url']
 		);
+		if ( Seal_Badge_Options::is_configured() ) {
+			/* translators: %s: the seal's renewal page at the authority. */
+			$body .= sprintf( __( 'Renew now: %s', 'seal-badge' ), ( new Seal_Badge_Client( Seal_Badge_Options::settings() ) )->renew_url() ) . "\n";
+		}
 		wp_mail( get_option( 'admin_email' ), $subject, $body );
 		return $due;
 	}

@@ -5,6 +5,10 @@
  * @package Seal_Badge
  */
 
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
 /**
  * Settings page under Settings → Trust seal.
  */
@@ -89,6 +93,7 @@ class Seal_Badge_Settings {
 			$values            = $clean['settings'];
 			// Kept as typed (shown back through esc_textarea) so a wrong paste can be corrected, not retyped.
 			$values['snippet'] = isset( $input['snippet'] ) ? wp_check_invalid_utf8( substr( (string) $input['snippet'], 0, 4000 ) ) : '';
+			unset( $values['webhook_secret'] ); // Never kept outside the settings, never shown back.
 			set_transient(
 				'seal_badge_form_' . $user,
 				array(
@@ -113,6 +118,10 @@ class Seal_Badge_Settings {
 			}
 		}
 		self::remember_test( Seal_Badge_Sync::run() );
+		$route = Seal_Badge_Render::check_route();
+		if ( is_wp_error( $route ) ) {
+			set_transient( 'seal_badge_route_' . $user, $route->get_error_message(), 5 * MINUTE_IN_SECONDS );
+		}
 		return self::url( array( 'seal-badge' => 'saved' ) );
 	}
 
@@ -198,8 +207,15 @@ class Seal_Badge_Settings {
 			$html .= '<dt>' . esc_html( $label ) . '</dt><dd>' . esc_html( $value ) . '</dd>';
 		}
 		$html .= '</dl>';
+		$links = array();
 		if ( ! empty( $status['verify_url'] ) ) {
-			$html .= '<p><a href="' . esc_url( $status['verify_url'] ) . '" target="_blank" rel="noopener">' . esc_html__( 'Open the verification page', 'seal-badge' ) . '</a></p>';
+			$links[] = '<a href="' . esc_url( $status['verify_url'] ) . '" target="_blank" rel="noopener">' . esc_html__( 'Open the verification page', 'seal-badge' ) . '</a>';
+		}
+		if ( 'invalid' !== $effective && Seal_Badge_Options::is_configured() ) {
+			$links[] = '<a class="seal-badge-renew" href="' . esc_url( ( new Seal_Badge_Client( Seal_Badge_Options::settings() ) )->renew_url() ) . '" target="_blank" rel="noopener">' . esc_html__( 'Renew the seal', 'seal-badge' ) . '</a>';
+		}
+		if ( $links ) {
+			$html .= '<p>' . implode( ' | ', $links ) . '</p>';
 		}
 		return $html;
 	}
@@ -214,6 +230,8 @@ class Seal_Badge_Settings {
 		$user   = get_current_user_id();
 		$form   = get_transient( 'seal_badge_form_' . $user );
 		$test   = get_transient( 'seal_badge_test_' . $user );
+		$route  = get_transient( 'seal_badge_route_' . $user );
+		delete_transient( 'seal_badge_route_' . $user );
 		$values = Seal_Badge_Options::settings();
 		$values['snippet'] = '';
 		delete_transient( 'seal_badge_form_' . $user );
@@ -235,6 +253,9 @@ class Seal_Badge_Settings {
 			} else {
 				echo '<div class="notice notice-success seal-badge-test"><p>' . esc_html__( 'Connected to the seal server. Live status:', 'seal-badge' ) . '</p>' . self::status_details( $test['status'] ) . '</div>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- status_details() escapes every value.
 			}
+		}
+		if ( is_string( $route ) ) {
+			echo '<div class="notice notice-warning seal-badge-route"><p>' . esc_html( $route ) . '</p></div>';
 		}
 		$field = static function ( $key ) {
 			return 'seal_badge[' . $key . ']';
@@ -291,6 +312,20 @@ class Seal_Badge_Settings {
 						<option value="fa" <?php selected( $values['lang'], 'fa' ); ?>><?php esc_html_e( 'Persian', 'seal-badge' ); ?></option>
 						<option value="en" <?php selected( $values['lang'], 'en' ); ?>><?php esc_html_e( 'English', 'seal-badge' ); ?></option>
 					</select></td>
+				</tr>
+				<tr>
+					<th scope="row"><label for="seal-badge-webhook-url"><?php esc_html_e( 'Webhook address', 'seal-badge' ); ?></label></th>
+					<td><input id="seal-badge-webhook-url" type="text" readonly class="large-text code" dir="ltr" value="<?php echo esc_attr( Seal_Badge_Webhook::url() ); ?>">
+					<p class="description"><?php esc_html_e( 'Optional, for instant updates: add this address as a webhook for your seal in your panel at the authority, then paste the secret it shows below. The status is then refreshed as soon as the authority changes it; the twice-daily check stays as a fallback.', 'seal-badge' ); ?></p></td>
+				</tr>
+				<tr>
+					<th scope="row"><label for="seal-badge-webhook-secret"><?php esc_html_e( 'Webhook secret', 'seal-badge' ); ?></label></th>
+					<td><input id="seal-badge-webhook-secret" name="<?php echo esc_attr( $field( 'webhook_secret' ) ); ?>" type="password" autocomplete="off" class="regular-text code" dir="ltr" value="">
+					<?php if ( '' !== Seal_Badge_Options::settings()['webhook_secret'] ) : ?>
+						<p class="description seal-badge-secret-saved"><?php esc_html_e( 'A secret is saved; leave the field empty to keep it.', 'seal-badge' ); ?>
+						<label><input name="<?php echo esc_attr( $field( 'forget_webhook_secret' ) ); ?>" type="checkbox" value="1"> <?php esc_html_e( 'Forget the saved secret', 'seal-badge' ); ?></label></p>
+					<?php endif; ?>
+					</td>
 				</tr>
 			</table>
 			<?php submit_button( __( 'Save settings', 'seal-badge' ), 'primary', 'seal-badge-save' ); ?>

@@ -5,12 +5,19 @@
  * @package Seal_Badge
  */
 
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
 /**
- * Status sync: WP-Cron twice daily, on settings save and when poked over REST.
+ * Status sync: WP-Cron twice daily, retries after a failure, on settings save, on webhooks and REST pokes.
  */
 class Seal_Badge_Sync {
 
 	const CRON_ACTION    = 'seal_badge_sync';
+	const RETRY_ACTION   = 'seal_badge_sync_retry';
+	/** Seconds to wait before retrying after the 1st, 2nd and 3rd failure in a row; then the schedule. */
+	const RETRY_DELAYS   = array( 300, 900, 3600 );
 	const LIVE_TRANSIENT = 'seal_badge_live_status';
 	const POKE_LOCK      = 'seal_badge_poke_lock';
 	const POKE_INTERVAL  = 60;
@@ -21,6 +28,7 @@ class Seal_Badge_Sync {
 	 */
 	public static function register() {
 		add_action( self::CRON_ACTION, array( __CLASS__, 'run' ) );
+		add_action( self::RETRY_ACTION, array( __CLASS__, 'run' ) );
 		add_action( 'init', array( __CLASS__, 'schedule' ) );
 		add_action( 'rest_api_init', array( __CLASS__, 'register_routes' ) );
 	}
@@ -39,10 +47,21 @@ class Seal_Badge_Sync {
 	 */
 	public static function unschedule() {
 		wp_clear_scheduled_hook( self::CRON_ACTION );
+		wp_clear_scheduled_hook( self::RETRY_ACTION );
 	}
 
 	/**
-	 * Fetch status and badge from the authority and store them.
+	 * Seconds until the retry after this many failures in a row, or null to wait for the schedule.
+	 *
+	 * @param int $failures Failures in a row.
+	 * @return int|null
+	 */
+	public static function retry_delay( $failures ) {
+		return $failures >= 1 && $failures <= count( self::RETRY_DELAYS ) ? self::RETRY_DELAYS[ $failures - 1 ] : null;
+	}
+
+	/**
+	 * Fetch the signed status, the descriptive fields and the badge copies, and store them.
 	 *
 	 * @return array|WP_Error The status now known, or why the authority could not be read.
 	 */
@@ -52,26 +71,18 @@ class Seal_Badge_Sync {
 		}
 		$settings = Seal_Badge_Options::settings();
 		$client   = new Seal_Badge_Client( $settings );
-		$status   = $client->fetch_status();
 		$now      = time();
+		$status   = $client->fetch_status();
+		if ( ! is_wp_error( $status ) && 'invalid' !== $status['status'] ) {
+			$status = self::signed( $client, $status, $settings['seal_id'], $now );
+		}
 		if ( is_wp_error( $status ) ) {
-			$previous = get_option( Seal_Badge_Options::SYNC, array() );
-			update_option(
-				Seal_Badge_Options::SYNC,
-				array(
-					'ok'           => false,
-					'checked_at'   => $now,
-					'error'        => $status->get_error_message(),
-					'last_success' => isset( $previous['last_success'] ) ? (int) $previous['last_success'] : 0,
-				),
-				false
-			);
-			delete_transient( self::LIVE_TRANSIENT );
-			return $status;
+			return self::failed( $status, $now );
 		}
 		$status['fetched_at'] = $now;
 		update_option( Seal_Badge_Options::STATUS, $status, false );
-		set_transient( self::LIVE_TRANSIENT, $status, 12 * HOUR_IN_SECONDS );
+		$fresh_for = isset( $status['valid_until'] ) ? $status['valid_until'] - $now : 12 * HOUR_IN_SECONDS;
+		set_transient( self::LIVE_TRANSIENT, $status, max( MINUTE_IN_SECONDS, min( 12 * HOUR_IN_SECONDS, $fresh_for ) ) );
 		update_option(
 			Seal_Badge_Options::SYNC,
 			array(
@@ -79,22 +90,132 @@ class Seal_Badge_Sync {
 				'checked_at'   => $now,
 				'error'        => '',
 				'last_success' => $now,
+				'failures'     => 0,
 			),
 			false
 		);
-		$badge = 'invalid' === $status['status'] ? new WP_Error( 'seal_badge_invalid', '' ) : $client->fetch_badge();
-		if ( is_wp_error( $badge ) ) {
-			// A stale copy must not outlive a change of status: drop it so the neutral badge is shown.
-			delete_option( Seal_Badge_Options::BADGE );
-		} else {
-			$badge['status']     = $status['status'];
-			$badge['size']       = $settings['size'];
-			$badge['lang']       = $settings['lang'];
-			$badge['fetched_at'] = $now;
-			update_option( Seal_Badge_Options::BADGE, $badge, false );
-		}
+		wp_clear_scheduled_hook( self::RETRY_ACTION );
+		self::store_badges( $client, $status, $now );
 		do_action( 'seal_badge_synced', $status );
 		return $status;
+	}
+
+	/**
+	 * The API's descriptive fields with every status field replaced by the verified signed ones.
+	 *
+	 * The key set is kept in an option and fetched again once when the token names a key it lacks.
+	 *
+	 * @param Seal_Badge_Client $client  Client.
+	 * @param array             $status  Validated API status (names, links).
+	 * @param string            $seal_id Configured seal id.
+	 * @param int               $now     Unix time.
+	 * @return array|WP_Error
+	 */
+	private static function signed( Seal_Badge_Client $client, array $status, $seal_id, $now ) {
+		$token = $client->fetch_signed_status();
+		if ( is_wp_error( $token ) ) {
+			return $token;
+		}
+		$parsed = Seal_Badge_Signature::parse( $token );
+		if ( is_wp_error( $parsed ) ) {
+			return $parsed;
+		}
+		$keys = get_option( Seal_Badge_Options::KEYS );
+		if ( ! Seal_Badge_Signature::knows( $keys, $parsed['header']['kid'] ) ) {
+			$keys = $client->fetch_keys();
+			if ( is_wp_error( $keys ) ) {
+				return $keys;
+			}
+			update_option( Seal_Badge_Options::KEYS, $keys, false );
+		}
+		$claims = Seal_Badge_Signature::verify( $token, $keys, $seal_id, $now );
+		if ( is_wp_error( $claims ) ) {
+			return $claims;
+		}
+		foreach ( array( 'domain', 'status', 'kind', 'expires_at' ) as $field ) {
+			$status[ $field ] = sanitize_text_field( $claims[ $field ] );
+		}
+		$status['stars']       = min( 5, max( 0, $claims['stars'] ) );
+		$status['record']      = array_map( 'absint', array_intersect_key( $claims['record'], array_flip( Seal_Badge_Signature::RECORD_FIELDS ) ) );
+		$status['signed_at']   = $claims['iat'];
+		$status['valid_until'] = $claims['exp'];
+		return $status;
+	}
+
+	/**
+	 * Record a failed sync and schedule the next retry.
+	 *
+	 * @param WP_Error $error Why the sync failed.
+	 * @param int      $now   Unix time.
+	 * @return WP_Error The same error.
+	 */
+	private static function failed( WP_Error $error, $now ) {
+		$previous = get_option( Seal_Badge_Options::SYNC, array() );
+		$previous = is_array( $previous ) ? $previous : array();
+		$failures = ( isset( $previous['failures'] ) ? (int) $previous['failures'] : 0 ) + 1;
+		update_option(
+			Seal_Badge_Options::SYNC,
+			array(
+				'ok'           => false,
+				'checked_at'   => $now,
+				'error'        => $error->get_error_message(),
+				'last_success' => isset( $previous['last_success'] ) ? (int) $previous['last_success'] : 0,
+				'failures'     => $failures,
+			),
+			false
+		);
+		delete_transient( self::LIVE_TRANSIENT );
+		wp_clear_scheduled_hook( self::RETRY_ACTION );
+		$delay = self::retry_delay( $failures );
+		if ( null !== $delay ) {
+			wp_schedule_single_event( $now + $delay, self::RETRY_ACTION );
+		}
+		return $error;
+	}
+
+	/**
+	 * True when a badge's X-Seal-State tells what the signed status says.
+	 *
+	 * The authority caches badges for a few seconds; a copy drawn before a change of status
+	 * must not be kept under the new status.
+	 *
+	 * @param string $state  The badge's X-Seal-State.
+	 * @param string $status The signed status.
+	 * @return bool
+	 */
+	public static function badge_agrees( $state, $status ) {
+		return 'active' === $status ? 'valid' === $state : $state === $status;
+	}
+
+	/**
+	 * Keep a copy of the badge in every size and language, as this site's visitors see it.
+	 *
+	 * @param Seal_Badge_Client $client Client.
+	 * @param array             $status The status just stored.
+	 * @param int               $now    Unix time.
+	 */
+	private static function store_badges( Seal_Badge_Client $client, array $status, $now ) {
+		$copies = array();
+		if ( 'invalid' !== $status['status'] ) {
+			foreach ( array_keys( Seal_Badge_Options::SIZES ) as $size ) {
+				foreach ( Seal_Badge_Options::LANGUAGES as $lang ) {
+					$badge = $client->fetch_badge( $size, $lang );
+					if ( is_wp_error( $badge ) || ! self::badge_agrees( $badge['state'], $status['status'] ) ) {
+						// A stale copy must not outlive a change of status: keep none, the neutral badge is drawn.
+						$copies = array();
+						break 2;
+					}
+					$badge['status']               = $status['status'];
+					$badge['fetched_at']           = $now;
+					$copies[ $size . '-' . $lang ] = $badge;
+				}
+			}
+		}
+		if ( $copies ) {
+			update_option( Seal_Badge_Options::BADGE, $copies, false );
+		} else {
+			delete_option( Seal_Badge_Options::BADGE );
+		}
 	}
 
 	/**
@@ -109,6 +230,27 @@ class Seal_Badge_Sync {
 		}
 		$stored = get_option( Seal_Badge_Options::STATUS );
 		return is_array( $stored ) ? $stored : null;
+	}
+
+	/**
+	 * The status the site may show as its own, on this site's clock.
+	 *
+	 * Only a status whose signature verified, and only until its `exp`: after that (or for a
+	 * status that was never signed) nobody can say, and the answer is "unknown".
+	 *
+	 * @param array|null $status Stored status.
+	 * @param int|null   $now    Unix time.
+	 * @return string active, suspended, revoked, expired, invalid or unknown.
+	 */
+	public static function trusted_status( $status, $now = null ) {
+		$now = null === $now ? time() : $now;
+		if ( is_array( $status ) && isset( $status['status'] ) && 'invalid' === $status['status'] ) {
+			return 'invalid';
+		}
+		if ( ! is_array( $status ) || empty( $status['valid_until'] ) || (int) $status['valid_until'] <= $now ) {
+			return 'unknown';
+		}
+		return self::effective_status( $status, $now );
 	}
 
 	/**

@@ -5,6 +5,10 @@
  * @package Seal_Badge
  */
 
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
 /**
  * Checks a shop for what the authority's level-2 non-conformities are about.
  */

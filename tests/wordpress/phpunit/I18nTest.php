@@ -57,4 +57,38 @@ class I18nTest extends Seal_Badge_TestCase {
 		$this->assertStringStartsWith( 'نماد اعتماد شما ۷ روز دیگر، در تاریخ ۱۴', $texts[0]['text'] );
 		$this->assertStringStartsWith( '۳ شکایت خریدار باز است. ظرف ۷۲ ساعت', $texts[1]['text'] );
 	}
+
+	public function test_the_text_domain_loads_before_widgets_are_built() {
+		$ours    = has_action( 'init', array( 'Seal_Badge_Plugin', 'load_textdomain' ) );
+		$widgets = has_action( 'init', 'wp_widgets_init' );
+		$this->assertIsInt( $ours );
+		$this->assertLessThan( $widgets, $ours, 'the widget takes its name and description when widgets_init runs' );
+		$this->assertTrue( switch_to_locale( 'fa_IR' ) );
+		$widget = new Seal_Badge_Widget();
+		$this->assertSame( 'نماد اعتماد', $widget->name );
+		$this->assertSame( 'نشان نماد اعتماد الکترونیکی شما را نمایش می‌دهد.', $widget->widget_options['description'] );
+	}
+
+	public function test_block_json_strings_and_the_editor_script_are_translated() {
+		$this->assertTrue( switch_to_locale( 'fa_IR' ) );
+		$this->assertSame( 'نماد اعتماد', _x( 'Trust seal', 'block title', 'seal-badge' ) );
+		$metadata = wp_json_file_decode( SEAL_BADGE_DIR . 'blocks/seal-badge/block.json', array( 'associative' => true ) );
+		$settings = translate_settings_using_i18n_schema( get_block_metadata_i18n_schema(), array_intersect_key( $metadata, array_flip( array( 'title', 'description', 'keywords' ) ) ), 'seal-badge' );
+		$this->assertSame( 'نماد اعتماد', $settings['title'] );
+		$this->assertStringContainsString( 'صفحهٔ استعلام', $settings['description'] );
+		$this->assertContains( 'اینماد', $settings['keywords'] );
+
+		$handle = generate_block_asset_handle( 'seal-badge/badge', 'editorScript' );
+		$this->assertSame( SEAL_BADGE_DIR . 'languages', untrailingslashit( wp_scripts()->registered[ $handle ]->translations_path ) );
+		$json = load_script_textdomain( $handle, 'seal-badge', SEAL_BADGE_DIR . 'languages' );
+		$this->assertIsString( $json );
+		$this->assertSame( array( 'مطابق تنظیمات' ), json_decode( $json, true )['locale_data']['messages']['As in the settings'] );
+	}
+
+	public function test_neutral_badge_speaks_the_placements_language() {
+		$this->assertStringContainsString( '>Cannot confirm</text>', Seal_Badge_Render::neutral_svg( 'unknown', 'medium', 'en' ) );
+		$this->assertStringContainsString( '>Click to verify</text>', Seal_Badge_Render::neutral_svg( 'unknown', 'small', 'en' ) );
+		$this->assertStringContainsString( '>تأیید ممکن نیست</text>', Seal_Badge_Render::neutral_svg( 'unknown', 'medium', 'fa' ) );
+		$this->assertStringContainsString( 'width="160"', Seal_Badge_Render::neutral_svg( 'revoked', 'large', 'fa' ) );
+	}
 }

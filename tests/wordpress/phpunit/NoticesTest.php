@@ -85,6 +85,8 @@ class NoticesTest extends Seal_Badge_TestCase {
 		$this->assertStringContainsString( 'notice-warning', $html );
 		$this->assertStringContainsString( 'expires in 7 days', $html );
 		$this->assertStringContainsString( 'This seal is registered for 127.0.0.3, but this site is 127.0.0.1', $html );
+		$renew = getenv( 'SEAL_TEST_SERVER' ) . '/panel/seals/' . $this->seal( 'days7' )['id'] . '/renew';
+		$this->assertStringContainsString( 'href="' . $renew . '"', $html, 'the expiry notice links to the renewal page' );
 
 		$this->configure( 'revoked' );
 		Seal_Badge_Sync::run();
@@ -118,5 +120,15 @@ class NoticesTest extends Seal_Badge_TestCase {
 		$this->assertStringContainsString( '<dt>Stars</dt><dd>3</dd>', $html );
 		$this->assertStringContainsString( '<dt>Open complaints</dt><dd>0</dd>', $html );
 		$this->assertMatchesRegularExpression( '~<dt>Expires</dt><dd>[^<]+ \(\d+ days left\)</dd>~', $html );
+		$this->assertStringContainsString( 'href="' . getenv( 'SEAL_TEST_SERVER' ) . '/panel/seals/' . $this->seal( 'active' )['id'] . '/renew"', $html );
+		$this->assertStringNotContainsString( 'seal-badge-lapsed', $html );
+
+		$status                = get_option( Seal_Badge_Options::STATUS );
+		$status['valid_until'] = time() - 60;
+		update_option( Seal_Badge_Options::STATUS, $status );
+		delete_transient( Seal_Badge_Sync::LIVE_TRANSIENT );
+		ob_start();
+		Seal_Badge_Notices::dashboard_widget();
+		$this->assertStringContainsString( 'the status the authority signed lapsed on', ob_get_clean() );
 	}
 }

@@ -27,6 +27,14 @@ class RemindersTest extends Seal_Badge_TestCase {
 		$this->assertStringContainsString( 'expires in 30 days', $this->mails[0]['message'] );
 		$this->assertStringContainsString( 'expires in 1 day,', $this->mails[2]['message'] );
 		$this->assertStringContainsString( $status['verify_url'], $this->mails[2]['message'] );
+		$this->assertStringNotContainsString( '/renew', $this->mails[2]['message'], 'no renewal link without a configured seal' );
+	}
+
+	public function test_the_reminder_links_to_the_seals_renewal_page() {
+		$this->configure( 'days7' );
+		$this->assertIsArray( Seal_Badge_Sync::run() );
+		$this->assertCount( 1, $this->mails );
+		$this->assertStringContainsString( 'Renew now: ' . getenv( 'SEAL_TEST_SERVER' ) . '/panel/seals/' . $this->seal( 'days7' )['id'] . '/renew', $this->mails[0]['message'] );
 	}
 
 	public function test_a_late_first_check_sends_one_mail_not_every_missed_one() {

@@ -59,7 +59,10 @@ class RenderTest extends Seal_Badge_TestCase {
 		$image = $dom->query( '//img' )->item( 0 );
 		$this->assertStringStartsWith( getenv( 'SEAL_TEST_SERVER' ) . '/badge/' . $seal['id'] . '.svg?code=', $image->getAttribute( 'src' ) );
 		$this->assertStringContainsString( 'size=small', $image->getAttribute( 'src' ) );
-		$this->assertStringContainsString( 'rest_route=', $image->getAttribute( 'data-seal-fallback' ) );
+		$fallback = $image->getAttribute( 'data-seal-fallback' );
+		$this->assertStringStartsWith( rest_url( 'seal-badge/v1/badge' ), $fallback );
+		$this->assertStringContainsString( 'size=small', $fallback, 'the copy in the placement\'s own size' );
+		$this->assertStringContainsString( 'lang=en', $fallback, 'and language' );
 		$this->assertSame( '96', $image->getAttribute( 'width' ) );
 		$this->assertTrue( wp_script_is( 'seal-badge', 'enqueued' ) );
 	}
@@ -159,7 +162,41 @@ class RenderTest extends Seal_Badge_TestCase {
 		$this->configure( 'active', array( 'server_url' => 'http://127.0.0.1:1' ) );
 		$this->assertInstanceOf( WP_Error::class, Seal_Badge_Sync::run() );
 		$image = $this->dom( do_shortcode( '[seal_badge]' ) )->query( '//img' )->item( 0 );
-		$this->assertStringContainsString( 'rest_route=', $image->getAttribute( 'src' ) );
+		$this->assertStringStartsWith( rest_url( 'seal-badge/v1/badge' ), $image->getAttribute( 'src' ) );
 		$this->assertFalse( $image->hasAttribute( 'data-seal-fallback' ) );
+	}
+
+	public function test_the_copy_route_has_no_file_extension_and_is_checked_from_the_site() {
+		$this->configure( 'active' );
+		Seal_Badge_Sync::run();
+		$this->assertTrue( Seal_Badge_Render::check_route() );
+		$this->assertSame( 'pretty', get_option( Seal_Badge_Options::ROUTE ) );
+		$url = Seal_Badge_Render::local_badge_url( 'medium', 'fa' );
+		$this->assertStringNotContainsString( '.svg', $url );
+		$this->assertStringContainsString( '/wp-json/seal-badge/v1/badge?', $url, 'pretty permalinks are on in the test site' );
+		$response = wp_remote_get( $url );
+		$this->assertSame( 200, wp_remote_retrieve_response_code( $response ) );
+		$this->assertStringStartsWith( 'image/svg+xml', wp_remote_retrieve_header( $response, 'content-type' ) );
+		// The site's PHP process cannot see this test's uncommitted sync: it answers from what it has.
+		$this->assertContains( wp_remote_retrieve_header( $response, 'x-seal-state' ), array( 'valid', 'unverified', 'suspended', 'revoked', 'expired', 'invalid' ) );
+	}
+
+	public function test_a_server_that_answers_the_pretty_address_from_disk_gets_the_plain_one() {
+		$this->configure( 'active' );
+		Seal_Badge_Sync::run();
+		// As if the server handled /wp-json/ itself: the test site's router answers *.svg paths with 404.
+		$this->filter(
+			'rest_url',
+			static function ( $url ) {
+				return str_replace( '/seal-badge/v1/badge', '/seal-badge/v1/badge.svg', $url );
+			}
+		);
+		$this->assertTrue( Seal_Badge_Render::check_route() );
+		$this->assertSame( 'plain', get_option( Seal_Badge_Options::ROUTE ) );
+		$url = Seal_Badge_Render::local_badge_url( 'small', 'en' );
+		$this->assertStringContainsString( '?rest_route=/seal-badge/v1/badge&', rawurldecode( $url ) );
+		$this->assertSame( 200, wp_remote_retrieve_response_code( wp_remote_get( $url ) ) );
+		$image = $this->dom( do_shortcode( '[seal_badge]' ) )->query( '//img' )->item( 0 );
+		$this->assertStringContainsString( '?rest_route=/seal-badge/v1/badge&', rawurldecode( $image->getAttribute( 'data-seal-fallback' ) ) );
 	}
 }

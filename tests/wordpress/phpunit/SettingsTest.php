@@ -47,6 +47,7 @@ class SettingsTest extends Seal_Badge_TestCase {
 		$this->assertTrue( $settings['footer'] );
 		$this->assertFalse( $settings['hide_on_mobile'] );
 		$this->assertSame( 'active', get_option( Seal_Badge_Options::STATUS )['status'] );
+		$this->assertSame( 'pretty', get_option( Seal_Badge_Options::ROUTE ), 'the site loaded its own badge copy on save' );
 	}
 
 	public function test_missing_nonce_is_refused_and_nothing_is_saved() {

@@ -27,7 +27,11 @@ class SyncTest extends Seal_Badge_TestCase {
 		$this->assertSame( $status, get_option( Seal_Badge_Options::STATUS ) );
 		$this->assertFalse( Seal_Badge_Sync::authority_unreachable() );
 
-		$badge = get_option( Seal_Badge_Options::BADGE );
+		$badges = get_option( Seal_Badge_Options::BADGE );
+		$this->assertSame( array( 'small-fa', 'small-en', 'medium-fa', 'medium-en', 'large-fa', 'large-en' ), array_keys( $badges ), 'a copy for every size and language a placement may ask for' );
+		$this->assertNotSame( $badges['medium-fa']['svg'], $badges['medium-en']['svg'] );
+		$this->assertStringContainsString( 'width="96"', $badges['small-en']['svg'] );
+		$badge = $badges['medium-fa'];
 		$this->assertSame( 'valid', $badge['state'], 'fetched with this site as Referer, the badge is valid' );
 		$this->assertStringStartsWith( '<svg', $badge['svg'] );
 		$this->assertTrue( Seal_Badge_Client::is_safe_svg( $badge['svg'] ) );
@@ -57,10 +61,22 @@ class SyncTest extends Seal_Badge_TestCase {
 	public function test_not_valid_seal_is_stored_with_its_own_badge( $key, $status ) {
 		$this->configure( $key );
 		$this->assertSame( $status, Seal_Badge_Sync::run()['status'] );
-		$badge = get_option( Seal_Badge_Options::BADGE );
+		$badge = get_option( Seal_Badge_Options::BADGE )['medium-fa'];
 		$this->assertSame( $status, $badge['state'] );
 		$served = Seal_Badge_Render::first_party_badge();
 		$this->assertSame( $status, $served['state'] );
+	}
+
+	public function test_a_badge_that_disagrees_with_the_signed_status_is_not_kept() {
+		$this->assertTrue( Seal_Badge_Sync::badge_agrees( 'valid', 'active' ) );
+		$this->assertTrue( Seal_Badge_Sync::badge_agrees( 'suspended', 'suspended' ) );
+		$this->assertFalse( Seal_Badge_Sync::badge_agrees( 'valid', 'suspended' ), 'a badge the authority drew before the suspension' );
+		$this->assertFalse( Seal_Badge_Sync::badge_agrees( 'suspended', 'active' ) );
+		// This site (127.0.0.1) shows the seal of 127.0.0.3: the authority draws it as foreign.
+		$this->configure( 'days7' );
+		$this->assertSame( 'active', Seal_Badge_Sync::run()['status'] );
+		$this->assertFalse( get_option( Seal_Badge_Options::BADGE ) );
+		$this->assertSame( 'unverified', Seal_Badge_Render::first_party_badge()['state'] );
 	}
 
 	public function test_wrong_code_is_recorded_as_invalid_and_no_badge_is_kept() {
@@ -80,7 +96,7 @@ class SyncTest extends Seal_Badge_TestCase {
 	public function test_unreachable_authority_keeps_the_last_good_status_and_badge() {
 		$this->configure( 'active' );
 		$good  = Seal_Badge_Sync::run();
-		$badge = get_option( Seal_Badge_Options::BADGE );
+		$badge = get_option( Seal_Badge_Options::BADGE )['medium-fa'];
 		// A port nothing listens on: the real HTTP API fails to connect.
 		$this->configure( 'active', array( 'server_url' => 'http://127.0.0.1:1' ) );
 		$result = Seal_Badge_Sync::run();
@@ -104,7 +120,7 @@ class SyncTest extends Seal_Badge_TestCase {
 	public function test_stale_green_copy_is_never_served_for_a_seal_no_longer_valid() {
 		$this->configure( 'active' );
 		Seal_Badge_Sync::run();
-		$green = get_option( Seal_Badge_Options::BADGE )['svg'];
+		$green = get_option( Seal_Badge_Options::BADGE )['medium-fa']['svg'];
 		// The authority later says "suspended" while the stored copy is still the green one.
 		update_option( Seal_Badge_Options::STATUS, array_merge( get_option( Seal_Badge_Options::STATUS ), array( 'status' => 'suspended' ) ) );
 		delete_transient( Seal_Badge_Sync::LIVE_TRANSIENT );
@@ -121,7 +137,11 @@ class SyncTest extends Seal_Badge_TestCase {
 		$status = get_option( Seal_Badge_Options::STATUS );
 		$later  = strtotime( $status['expires_at'] ) + DAY_IN_SECONDS;
 		$this->assertSame( 'expired', Seal_Badge_Sync::effective_status( $status, $later ) );
-		$served = Seal_Badge_Render::first_party_badge( $later );
+		// The seal's own expiry passes while its signed status is still in force.
+		$status['expires_at'] = gmdate( 'c', time() - HOUR_IN_SECONDS );
+		update_option( Seal_Badge_Options::STATUS, $status );
+		delete_transient( Seal_Badge_Sync::LIVE_TRANSIENT );
+		$served = Seal_Badge_Render::first_party_badge();
 		$this->assertSame( 'expired', $served['state'] );
 		$this->assertStringContainsString( 'منقضی شده', $served['svg'] );
 	}
@@ -129,21 +149,52 @@ class SyncTest extends Seal_Badge_TestCase {
 	public function test_rest_route_serves_the_copy_as_an_svg_with_strict_headers() {
 		$this->configure( 'active' );
 		Seal_Badge_Sync::run();
-		$response = rest_do_request( new WP_REST_Request( 'GET', '/seal-badge/v1/badge.svg' ) );
+		$badges   = get_option( Seal_Badge_Options::BADGE );
+		$response = rest_do_request( new WP_REST_Request( 'GET', '/seal-badge/v1/badge' ) );
 		$this->assertSame( 200, $response->get_status() );
 		$headers = $response->get_headers();
 		$this->assertSame( 'image/svg+xml; charset=utf-8', $headers['Content-Type'] );
 		$this->assertSame( 'nosniff', $headers['X-Content-Type-Options'] );
 		$this->assertStringContainsString( "default-src 'none'", $headers['Content-Security-Policy'] );
 		$this->assertSame( 'valid', $headers['X-Seal-State'] );
-		$this->assertSame( get_option( Seal_Badge_Options::BADGE )['svg'], $response->get_data() );
+		$this->assertSame( $badges['medium-fa']['svg'], $response->get_data() );
+
+		$request = new WP_REST_Request( 'GET', '/seal-badge/v1/badge' );
+		$request->set_query_params(
+			array(
+				'size' => 'large',
+				'lang' => 'en',
+			)
+		);
+		$this->assertSame( $badges['large-en']['svg'], rest_do_request( $request )->get_data(), 'each placement gets its own size and language' );
+		$request->set_query_params( array( 'size' => '"><script>' ) );
+		$this->assertSame( $badges['medium-fa']['svg'], rest_do_request( $request )->get_data() );
+		$legacy = rest_do_request( new WP_REST_Request( 'GET', '/seal-badge/v1/badge.svg' ) );
+		$this->assertSame( $badges['medium-fa']['svg'], $legacy->get_data(), 'addresses of version 0.1 keep working' );
 
 		ob_start();
-		$served = Seal_Badge_Render::serve_svg( false, $response, new WP_REST_Request( 'GET', '/seal-badge/v1/badge.svg' ), rest_get_server() );
+		$served = Seal_Badge_Render::serve_svg( false, $response, new WP_REST_Request( 'GET', '/seal-badge/v1/badge' ), rest_get_server() );
 		$body   = ob_get_clean();
 		$this->assertTrue( $served );
 		$this->assertSame( $response->get_data(), $body, 'the body is the raw SVG, not JSON' );
 		$this->assertFalse( Seal_Badge_Render::serve_svg( false, $response, new WP_REST_Request( 'GET', '/wp/v2/posts' ), rest_get_server() ) );
+	}
+
+	public function test_enveloped_badge_request_is_plain_json_without_warnings() {
+		$this->configure( 'active' );
+		Seal_Badge_Sync::run();
+		$enveloped = new WP_REST_Response( array( 'body' => '<svg/>', 'status' => 200, 'headers' => array() ), 200 );
+		ob_start();
+		$served = Seal_Badge_Render::serve_svg( false, $enveloped, new WP_REST_Request( 'GET', '/seal-badge/v1/badge.svg' ), rest_get_server() );
+		$this->assertSame( '', ob_get_clean() );
+		$this->assertFalse( $served );
+		// Over HTTP, as bug reports showed it ("Array" and a PHP warning).
+		$response = wp_remote_get( home_url( '/?rest_route=/seal-badge/v1/badge.svg&_envelope=1' ), array( 'timeout' => 10 ) );
+		$this->assertSame( 200, wp_remote_retrieve_response_code( $response ) );
+		$body = json_decode( wp_remote_retrieve_body( $response ), true );
+		$this->assertIsArray( $body, wp_remote_retrieve_body( $response ) );
+		$this->assertStringStartsWith( '<svg', $body['body'] );
+		$this->assertArrayHasKey( 'X-Seal-State', $body['headers'] );
 	}
 
 	public function test_refresh_route_refetches_from_the_configured_authority_and_is_rate_limited() {

@@ -44,6 +44,7 @@ abstract class Seal_Badge_TestCase extends TestCase {
 		update_option( Seal_Badge_Options::SETTINGS, Seal_Badge_Options::defaults() );
 		delete_transient( Seal_Badge_Sync::LIVE_TRANSIENT );
 		delete_transient( Seal_Badge_Sync::POKE_LOCK );
+		wp_clear_scheduled_hook( Seal_Badge_Sync::RETRY_ACTION );
 		$_POST    = array();
 		$_REQUEST = array();
 		$_GET     = array();
@@ -185,6 +186,77 @@ abstract class Seal_Badge_TestCase extends TestCase {
 				),
 				$record
 			),
+		);
+	}
+
+	/**
+	 * Base64url without padding.
+	 *
+	 * @param string $raw Bytes.
+	 * @return string
+	 */
+	protected static function b64( $raw ) {
+		return rtrim( strtr( base64_encode( $raw ), '+/', '-_' ), '=' ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_encode -- building a test JWS.
+	}
+
+	/**
+	 * A fresh Ed25519 key pair and its key set.
+	 *
+	 * @param string $kid Key id.
+	 * @return array Keys secret (sodium secret key), jwks.
+	 */
+	protected function keypair( $kid = 'test-key' ) {
+		$pair = sodium_crypto_sign_keypair();
+		return array(
+			'secret' => sodium_crypto_sign_secretkey( $pair ),
+			'kid'    => $kid,
+			'jwks'   => array(
+				'keys' => array(
+					array(
+						'kty' => 'OKP',
+						'crv' => 'Ed25519',
+						'x'   => self::b64( sodium_crypto_sign_publickey( $pair ) ),
+						'kid' => $kid,
+						'alg' => 'EdDSA',
+						'use' => 'sig',
+					),
+				),
+			),
+		);
+	}
+
+	/**
+	 * A compact JWS over the claims, signed with the key pair.
+	 *
+	 * @param array $claims  Payload.
+	 * @param array $keypair From keypair().
+	 * @param array $header  Header fields to override.
+	 * @return string
+	 */
+	protected function sign( array $claims, array $keypair, array $header = array() ) {
+		$input = self::b64( wp_json_encode( array_merge( array( 'alg' => 'EdDSA', 'kid' => $keypair['kid'] ), $header ) ) ) . '.' . self::b64( wp_json_encode( $claims ) );
+		return $input . '.' . self::b64( sodium_crypto_sign_detached( $input, $keypair['secret'] ) );
+	}
+
+	/**
+	 * Signed claims as the authority would send them for the status() fixture.
+	 *
+	 * @param string $status Status.
+	 * @param int    $exp    Seconds from now until the signature lapses.
+	 * @return array
+	 */
+	protected function claims( $status = 'active', $exp = DAY_IN_SECONDS ) {
+		$full = $this->status( $status, 100 );
+		return array(
+			'id'         => $full['id'],
+			'domain'     => $full['domain'],
+			'status'     => $status,
+			'kind'       => $full['kind'],
+			'stars'      => $full['stars'],
+			'expires_at' => $full['expires_at'],
+			'record'     => $full['record'],
+			'iat'        => time() - 10,
+			'exp'        => time() + $exp,
 		);
 	}
 }

@@ -5,7 +5,11 @@
  * @package Seal_Badge
  */
 
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
 return array(
 	'dependencies' => array( 'wp-blocks', 'wp-element', 'wp-block-editor', 'wp-components', 'wp-i18n', 'wp-server-side-render' ),
-	'version'      => '0.1.0',
+	'version'      => '0.2.0',
 );
