@@ -22,7 +22,7 @@ def test_a_badge_without_referer_invites_a_click_instead_of_warning(ctx, client,
     body = response.get_data(as_text=True)
     assert badge.CROSS not in body  # the failure looks' mark
     assert all(badge.LOOKS[look][0] not in body for look in WARNING_LOOKS)
-    assert "برای بررسی کلیک کنید" in body
+    assert "کلیک برای بررسی" in body
 
 
 def test_the_owners_preview_is_the_badge_of_the_own_site(ctx, now):
