@@ -96,7 +96,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 SHOTS = os.environ.get("SEAL_PAGE_SCREENSHOTS")
 AXE_RUN = "axe.run(document, {resultTypes: ['violations']})"
 DOT_BY_DIGIT = re.compile(r"[0-9۰-۹]\s*·|·\s*[0-9۰-۹]")
-BROKEN_DOMAINS = """() => [...document.querySelectorAll('.domain')].filter(el => {
+BROKEN_DOMAINS = """() => [...document.querySelectorAll('.domain, .domain-name')].filter(el => {
     const line = parseFloat(getComputedStyle(el).lineHeight) || 20;
     return el.getClientRects().length > 1 || el.getBoundingClientRect().height > 1.5 * line;
 }).map(el => el.textContent)"""
