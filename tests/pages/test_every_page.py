@@ -1,8 +1,8 @@
 """Every page in headless Chromium, in Persian and English, 1280 and 390 px wide: no sideways scrolling,
 no console error, no Content-Security-Policy violation, and no serious or critical axe-core finding.
 
-PAGES below is the list to extend: one line per page, its address (placeholders are filled from the
-`demo` data built once for this module), who sees it, and the HTTP status it answers with. Staff pages do
+PAGES below is the list to extend: one line per page, its address (placeholders are filled from what
+`_demo_data` builds once for this module), who sees it, and the HTTP status it answers with. Staff pages do
 not exist yet; when the staff console lands, add its pages with who=STAFF and teach `_signed_in` to sign
 a staff member in (the browser context for each kind of visitor is made once and reused).
 
@@ -43,7 +43,7 @@ WIDTHS = (1280, 390)
 
 
 class Page(NamedTuple):
-    path: str  # format placeholders come from the `demo` fixture; a full URL for pages on another host
+    path: str  # format placeholders come from `_demo_data`; a full URL for pages on another host
     who: str = PUBLIC
     status: int = 200
     before: str = ""  # a name in BEFORE: steps that bring the visitor to this page (its session state)
