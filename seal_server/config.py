@@ -90,6 +90,15 @@ def _status_validity(environ):
     return seconds
 
 
+def _host_table(environ):
+    from .onboarding.fetcher import parse_host_table
+
+    try:
+        return parse_host_table(_env(environ, "SEAL_FETCH_HOSTS"))
+    except ValueError as error:
+        raise ConfigError(f"SEAL_FETCH_HOSTS must be name=address pairs separated by commas: {error}") from None
+
+
 def from_environ(environ=None, instance_path="."):
     """Build the Flask config mapping from the environment."""
     environ = os.environ if environ is None else environ
@@ -186,6 +195,10 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_UPLOAD_DIR": _env(environ, "SEAL_UPLOAD_DIR", os.path.join(instance_path, "uploads")),
         "SEAL_UPLOAD_MAX_BYTES": _int(environ, "SEAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
+        # a local demo site for the domain proofs: a host table before DNS ("*=127.0.0.1") and its ports
+        "SEAL_FETCH_HOSTS": _host_table(environ),
+        "SEAL_FETCH_HTTP_PORT": _int(environ, "SEAL_FETCH_HTTP_PORT", 80),
+        "SEAL_FETCH_HTTPS_PORT": _int(environ, "SEAL_FETCH_HTTPS_PORT", 443),
         "SEAL_PROOF_TOKEN_DAYS": _int(environ, "SEAL_PROOF_TOKEN_DAYS", 7),
         "SEAL_CONTACT_CODE_SECONDS": _int(environ, "SEAL_CONTACT_CODE_SECONDS", 1800),
         # payment providers that report gray seals' monthly volumes: "name:token,name2:token2"

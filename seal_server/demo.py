@@ -1,12 +1,17 @@
-"""Demo data and demo shop pages, so a newcomer can click a real badge offline.
+"""Demo data, demo shop pages and demo owner sites, so a newcomer can click a real badge and prove a domain offline.
 
 Enabled with SEAL_DEMO=1 (the run-demo script sets it); never in production.
 """
+import json
+import os
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
+
+from .domains import DomainError, normalize_domain
+from .i18n import N_
 
 from .accounts.models import LEGAL, NATURAL, Owner
 from .extensions import db
@@ -102,4 +107,102 @@ def shop(public_id):
         f"default-src 'self'; img-src 'self' {authority}; script-src 'self' {authority}; "
         "style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     )
+    return response
+
+
+# A demo owner site: the home page and one file an applicant would put on their own server. The domain
+# checker reaches it when SEAL_FETCH_HOSTS sends every name to this server (scripts/run-demo does).
+SITE_HOME = """<!doctype html>
+<html lang="fa">
+<head>
+<meta charset="utf-8">
+<title>My shop</title>
+</head>
+<body><h1>My shop</h1></body>
+</html>
+"""
+MAX_SITE_TEXT = 20000
+SITE_CSP = "sandbox; default-src 'none'"
+
+
+def _sites_dir():
+    return current_app.config.get("SEAL_DEMO_SITES_DIR") or os.path.join(current_app.instance_path, "demo-sites")
+
+
+def _site_file(domain):
+    return os.path.join(_sites_dir(), domain + ".json")  # a normalized domain holds only [a-z0-9.-]
+
+
+def read_site(domain):
+    try:
+        with open(_site_file(domain), encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def clean_site(form):
+    """(site, errors): the demo site as typed, or msgids per field."""
+    site = {key: (form.get(key) or "").replace("\r\n", "\n") for key in ("domain", "home", "file_path", "file_body")}
+    errors = {}
+    try:
+        site["domain"] = normalize_domain(site["domain"])
+    except DomainError as error:
+        errors["domain"] = (str(error), {})
+    path = site["file_path"].strip()
+    site["file_path"] = path
+    if path and (not path.startswith("/") or ".." in path or len(path) > 200 or not path.isascii()
+                 or any(ch.isspace() for ch in path)):
+        errors["file_path"] = (N_("Write a path such as /.well-known/seal-verification/CODE.txt."), {})
+    if len(site["home"]) > MAX_SITE_TEXT or len(site["file_body"]) > MAX_SITE_TEXT:
+        errors["_form"] = (N_("Keep the home page and the file under %(count)s characters."), {"count": MAX_SITE_TEXT})
+    return site, errors
+
+
+@bp.route("/sites", methods=["GET", "POST"])
+def sites():
+    """Edit a demo owner site: what the domain checker finds at http://DOMAIN/ and at the file's path."""
+    form, errors, saved = {"home": SITE_HOME, "file_path": "/.well-known/seal-verification/"}, {}, None
+    if request.method == "POST":
+        form, errors = clean_site(request.form)
+        if not errors:
+            os.makedirs(_sites_dir(), exist_ok=True)
+            with open(_site_file(form["domain"]), "w", encoding="utf-8") as handle:
+                json.dump(form, handle, ensure_ascii=False)
+            return redirect(url_for("demo.sites", domain=form["domain"], lang=request.args.get("lang")))
+    elif request.args.get("domain"):
+        try:
+            saved = read_site(normalize_domain(request.args["domain"]))
+        except DomainError:
+            saved = None
+        form = saved or form
+    listed = sorted(name[:-5] for name in os.listdir(_sites_dir()) if name.endswith(".json")) \
+        if os.path.isdir(_sites_dir()) else []
+    return render_template("demo/sites.html", form=form, errors=errors, saved=saved, listed=listed), \
+        (400 if errors else 200)
+
+
+def _own_hosts():
+    return {urlsplit(current_app.config["SEAL_BASE_URL"]).hostname, "localhost", "127.0.0.1"}
+
+
+@bp.before_app_request
+def serve_demo_site():
+    """A request for a demo owner site's host gets that site: the home page at /, the file at its path."""
+    host = request.host.rsplit(":", 1)[0].lower() if not request.host.endswith("]") else request.host
+    if host in _own_hosts() or host.endswith(".localhost"):
+        return None
+    try:
+        site = read_site(normalize_domain(host))
+    except DomainError:
+        return None
+    if site is None:
+        return None
+    if request.path == "/":
+        response = current_app.response_class(site["home"], mimetype="text/html")
+    elif site.get("file_path") and request.path == site["file_path"]:
+        response = current_app.response_class(site["file_body"], mimetype="text/plain")
+    else:
+        response = current_app.response_class("Not found", status=404, mimetype="text/plain")
+    response.headers["Content-Security-Policy"] = SITE_CSP
     return response

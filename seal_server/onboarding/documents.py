@@ -5,7 +5,7 @@ import re
 from ..marks import N_
 
 COURT_RULING = "court_ruling"
-# a legal person's documents (DESIGN.md section 4); "if any" ones are optional
+# what a legal person uploads, as the authority asks for it; "if any" ones are optional
 LEGAL_DOCUMENTS = (
     ("gazette", N_("Official gazette notice of establishment"), True),
     ("articles", N_("Articles of association"), True),

@@ -12,7 +12,7 @@ from ..iran.digits import to_latin_digits
 from ..marks import N_
 from ..events import Actor, emit
 from . import proof
-from .fetcher import FetchError, SafeFetcher
+from .fetcher import FetchError, SafeFetcher, table_resolver
 from .models import DomainChallenge
 from .service import NotEditable, domain_taken, refresh_steps
 
@@ -22,9 +22,12 @@ EMAIL_DIGEST_CHARS = 47  # salt (16) + ":" + 47 hex digits fit the 64-character 
 
 
 def fetcher_from_config(config):
-    """The safe fetcher; the resolver and ports can be replaced only from code (tests, local demos)."""
+    """The safe fetcher; SEAL_FETCH_HOSTS and the ports send it to a local demo site (tests pass a resolver)."""
+    resolver = config.get("SEAL_FETCH_RESOLVER")
+    if resolver is None and config.get("SEAL_FETCH_HOSTS"):
+        resolver = table_resolver(config["SEAL_FETCH_HOSTS"])
     return SafeFetcher(
-        resolver=config.get("SEAL_FETCH_RESOLVER"),
+        resolver=resolver,
         allow_loopback=config["SEAL_FETCH_ALLOW_LOOPBACK"],
         ports={"http": config.get("SEAL_FETCH_HTTP_PORT", 80), "https": config.get("SEAL_FETCH_HTTPS_PORT", 443)},
     )

@@ -59,6 +59,33 @@ def system_resolver(host):
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
+def parse_host_table(text):
+    """'name=address,*.suffix=address,*=address' -> ((pattern, address), ...); ValueError when malformed."""
+    table = []
+    for entry in (text or "").split(","):
+        if not entry.strip():
+            continue
+        pattern, sep, address = (part.strip().lower() for part in entry.partition("="))
+        if not sep or not pattern or not address:
+            raise ValueError(f"expected name=address, got {entry.strip()!r}")
+        ipaddress.ip_address(address)  # ValueError when not an address
+        table.append((pattern, address))
+    return tuple(table)
+
+
+def table_resolver(table, fallback=None):
+    """A resolver that answers names in `table` (first match wins: exact, *.suffix, *) and asks `fallback` otherwise."""
+    fallback = fallback or system_resolver
+
+    def resolve(host):
+        name = host.rstrip(".").lower()
+        for pattern, address in table:
+            if pattern == name or pattern == "*" or (pattern.startswith("*.") and name.endswith(pattern[1:])):
+                return [address]
+        return fallback(host)
+    return resolve
+
+
 def refusal(address, *, allow_loopback=False):
     """None when `address` may be fetched from; otherwise why not (a msgid)."""
     try:

@@ -16,7 +16,8 @@ from ..i18n import current_language
 from ..marks import N_
 from ..iran import places
 from ..seals import service as seal_service
-from ..seals.badge import DEFAULT_SIZE, SIZES
+from ..seals import cache as seal_cache
+from ..seals.badge import DEFAULT_SIZE, SIZES, as_seen_on_own_site
 from . import codes, contact, documents, gray, issuance, payment, proof, service, terms
 from . import domain as domain_proof
 from .storage import storage_from_config
@@ -103,6 +104,8 @@ def application(application_id):
     return render_template("onboarding/application.html", application=application,
                            seal=seal, snippet=seal_service.snippet(seal, current_language()) if seal else None,
                            seal_urls=seal_service.urls_for(seal) if seal else None, badge_size=SIZES[DEFAULT_SIZE],
+                           badge_preview=as_seen_on_own_site(seal_cache.snapshot(seal.public_id), current_language(),
+                                                             now).data_uri if seal else None,
                            required=service.required_steps(application),
                            gray_months=gray.flagged_months(seal) if seal and seal.kind == "gray" else [],
                            second_year=payment.invoice_for(application, payment.SECOND_YEAR_PURPOSE) if seal else None,

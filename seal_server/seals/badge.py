@@ -1,4 +1,5 @@
 """The badge as SVG: one look per state, drawn once per (state, kind, stars, lang, size)."""
+import base64
 import functools
 import hashlib
 import math
@@ -8,7 +9,7 @@ from xml.sax.saxutils import escape, quoteattr
 from ..i18n import N_, translations
 from ..iran.digits import to_persian_digits
 from .models import GRAY, TEMPORARY
-from .rules import EXPIRED, FOREIGN, INVALID, REVOKED, SUSPENDED, UNVERIFIED, VALID
+from .rules import EXPIRED, FOREIGN, INVALID, REVOKED, SUSPENDED, UNVERIFIED, VALID, badge_state
 
 SIZES = {"small": (96, 120), "medium": (128, 160), "large": (160, 200)}
 DEFAULT_SIZE = "medium"
@@ -22,17 +23,30 @@ LOOKS = {
     EXPIRED: ("#52525b", N_("Expired")),
     REVOKED: ("#b91c1c", N_("Revoked")),
     FOREIGN: ("#9f1239", N_("Not this site's seal")),
-    UNVERIFIED: ("#a16207", N_("Click to verify")),
+    # No Referer says nothing bad about the seal (privacy browsers, no-referrer policies): a neutral
+    # invitation to click, never a warning; the verification page tells the truth.
+    UNVERIFIED: ("#1d4ed8", N_("Click to verify")),
     INVALID: ("#7f1d1d", N_("Invalid seal")),
 }
 
 SHOWS_STARS = {"valid", "gray", "temporary", UNVERIFIED}
+CROSS = "M-11 -11 l22 22 M11 -11 l-22 22"
+MARKS = {
+    "valid": "M-14 0 l9 9 l19 -19",
+    "gray": "M-14 0 l9 9 l19 -19",
+    "temporary": "M0 -14 v14 l10 6",
+    UNVERIFIED: "M-12 -3 a9 9 0 1 0 18 0 a9 9 0 1 0 -18 0 M3.5 3.5 l8.5 8.5",  # a magnifying glass: look closer
+}
 
 
 @dataclass(frozen=True)
 class RenderedBadge:
     body: bytes
     etag: str
+
+    @property
+    def data_uri(self):
+        return "data:image/svg+xml;base64," + base64.b64encode(self.body).decode("ascii")
 
 
 def look_for(state, kind):
@@ -83,10 +97,7 @@ def render(state, kind, stars, lang, size):
     scale = width / 128
     font = "Vazirmatn, Tahoma, 'Segoe UI', sans-serif"
     cx = width / 2
-    mark = {
-        "valid": "M-14 0 l9 9 l19 -19", "gray": "M-14 0 l9 9 l19 -19",
-        "temporary": "M0 -14 v14 l10 6",
-    }.get(look, "M-11 -11 l22 22 M11 -11 l-22 22")
+    mark = MARKS.get(look, CROSS)
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label={quoteattr(description)}>'
@@ -106,3 +117,9 @@ def render(state, kind, stars, lang, size):
     )
     body = svg.encode()
     return RenderedBadge(body=body, etag=hashlib.sha256(body).hexdigest()[:20])
+
+
+def as_seen_on_own_site(snapshot, lang, now, size=DEFAULT_SIZE):
+    """The badge a visitor of the seal's registered site sees: the owner's preview, since the panel is not that site."""
+    state = badge_state(snapshot, True, f"https://{snapshot.domain}/", now)
+    return render(state, snapshot.kind, snapshot.stars, lang, size)

@@ -1,4 +1,5 @@
-// Owner's panel: copy the seal snippet with one click (the textarea stays selectable without JavaScript).
+// Owner's panel: the seal snippet is selected whole on focus and copied with one click
+// (without JavaScript the textarea stays selectable by hand).
 (function () {
   'use strict';
   var button = document.getElementById('copy-snippet');
@@ -6,6 +7,9 @@
   if (!button || !status) return;
   var source = document.getElementById(button.getAttribute('data-copy-target'));
   if (!source) return;
+  function selectAll() { source.select(); }
+  source.addEventListener('focus', selectAll);
+  source.addEventListener('click', selectAll);  // a click after focus would otherwise drop the selection
   function done(ok) {
     status.textContent = button.getAttribute(ok ? 'data-done' : 'data-failed');
   }

@@ -1,4 +1,5 @@
 """Approval: `seal-server approve` turns one submitted application into a business and its seal, once."""
+import base64
 import json
 import re
 import threading
@@ -56,9 +57,10 @@ def test_approve_issues_one_standard_seal_with_one_star_and_a_tax_code(app, owne
     assert f"/verify/{public_id}?code=" in page and f"/badge/{public_id}.svg?code=" in page
     assert "onboarding-seal.js" in page and "<script>" not in page
     assert '<textarea id="snippet-text"' in page and "&lt;a referrerpolicy" in page  # escaped in the box
-    preview = re.search(r'<img id="seal-preview" src="([^"]+)" referrerpolicy="no-referrer"', page).group(1)
-    badge = owner.get(preview.replace("http://seal.test", ""))
-    assert badge.status_code == 200 and badge.headers["X-Seal-State"] == "unverified"
+    # the preview is the badge as the shop's visitors see it, not the panel's Referer-less "click to verify"
+    preview = re.search(r'<img id="seal-preview" src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)
+    drawn = base64.b64decode(preview).decode()
+    assert "Electronic trust seal: Verified" in drawn and "Click to verify" not in drawn
 
 
 def test_approving_twice_is_refused_clearly(app, submitted, capsys):

@@ -1,0 +1,328 @@
+"""Every page in headless Chromium, in Persian and English, 1280 and 390 px wide: no sideways scrolling,
+no console error, no Content-Security-Policy violation, and no serious or critical axe-core finding.
+
+PAGES below is the list to extend: one line per page, its address (placeholders are filled from what
+`_demo_data` builds once for this module), who sees it, and the HTTP status it answers with. Staff pages do
+not exist yet; when the staff console lands, add its pages with who=STAFF and teach `_signed_in` to sign
+a staff member in (the browser context for each kind of visitor is made once and reused).
+
+One live server, one browser and one data set serve the whole module, so the ~150 visits take about a
+minute. SEAL_PAGE_SCREENSHOTS=DIR saves a full-page PNG of every visit there, for looking at them by eye.
+axe-core comes from npm (package.json, installed by scripts/bootstrap) and is injected from node_modules
+through the debugging protocol, so the pages keep their own Content-Security-Policy while it runs.
+"""
+import os
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from sqlalchemy import select
+
+from seal_server.billing.models import Invoice
+from seal_server.clock import utcnow
+from seal_server.demo import load_demo, shop_url
+from seal_server.extensions import db
+from seal_server.onboarding import domain as domain_proof
+from seal_server.onboarding import issuance, proof
+from seal_server.onboarding.models import Application
+from seal_server.seals import service
+from tests.accounts.conftest import MOBILE, NATIONAL_CODE, csrf_from, last_code, sign_in
+from tests.conftest import LiveServer, _empty_tables, make_app
+from tests.onboarding.conftest import BUSINESS, NATURAL, new_application, post_form
+from tests.onboarding.payflow import path_of, walk_to_submitted
+from tests.onboarding.test_map import PNG, TILES
+
+pytestmark = pytest.mark.browser
+
+PUBLIC, OWNER, STAFF = "public", "owner", "staff"
+
+
+LANGUAGES = ("fa", "en")
+WIDTHS = (1280, 390)
+
+
+class Page(NamedTuple):
+    path: str  # format placeholders come from `_demo_data`; a full URL for pages on another host
+    who: str = PUBLIC
+    status: int = 200
+    before: str = ""  # a name in BEFORE: steps that bring the visitor to this page (its session state)
+    languages: tuple = LANGUAGES
+
+
+PAGES = {
+    # the public side
+    "home": Page("/"),
+    "registry": Page("/registry"),
+    "registry search": Page("/registry?q=shop"),
+    "verify valid": Page("/verify/{valid}"),
+    "verify gray": Page("/verify/{gray}"),
+    "verify temporary": Page("/verify/{temporary}"),
+    "verify suspended": Page("/verify/{suspended}"),
+    "verify expired": Page("/verify/{expired}"),
+    "verify revoked": Page("/verify/{revoked}"),
+    "verify invalid": Page("/verify/zzzzzzzzzzzz?code=x", status=404),
+    "report complaint": Page("/report/{valid}&kind=complaint"),
+    "report violation": Page("/report/{valid}&kind=violation"),
+    "not found": Page("/no-such-page", status=404),
+    "demo shops": Page("/demo/"),
+    "demo shop": Page("{shop}", languages=("fa",)),  # a Persian shop's own page, not the authority's
+    "demo owner sites": Page("/demo/sites"),
+    "sign in": Page("/account/enter"),
+    "sign in with password": Page("/account/password-login"),
+    "enter the code": Page("/account/code", before="sign in"),
+    "outbox": Page("/outbox"),
+    "post office letters": Page("/operator/letters"),
+    "voice calls": Page("/operator/calls"),
+    # the owner's panel
+    "account": Page("/account", OWNER),
+    "password": Page("/account/password", OWNER),
+    "panel": Page("/panel", OWNER),
+    "draft application": Page("/panel/applications/{draft}", OWNER),
+    "identity step": Page("/panel/applications/{draft}/identity", OWNER),
+    "documents step": Page("/panel/applications/{draft}/documents", OWNER),
+    "business step": Page("/panel/applications/{draft}/business", OWNER),
+    "domain step": Page("/panel/applications/{draft}/domain", OWNER),
+    "contact step": Page("/panel/applications/{draft}/contact", OWNER),
+    "commitment step": Page("/panel/applications/{draft}/commitment", OWNER),
+    "payment step": Page("/panel/applications/{draft}/payment", OWNER),
+    "postal step": Page("/panel/applications/{draft}/postal", OWNER),
+    "issued seal": Page("/panel/applications/{issued}", OWNER),
+    "invoice": Page("/billing/invoices/{invoice}", OWNER),
+    "sandbox bank": Page("{bank}", OWNER),
+    # STAFF: the staff console's pages join here as they land
+}
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = os.environ.get("SEAL_PAGE_SCREENSHOTS")
+AXE_RUN = "axe.run(document, {resultTypes: ['violations']})"
+DOT_BY_DIGIT = re.compile(r"[0-9۰-۹]\s*·|·\s*[0-9۰-۹]")
+BROKEN_DOMAINS = """() => [...document.querySelectorAll('.domain, .domain-name')].filter(el => {
+    const line = parseFloat(getComputedStyle(el).lineHeight) || 20;
+    return el.getClientRects().length > 1 || el.getBoundingClientRect().height > 1.5 * line;
+}).map(el => el.textContent)"""
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+@pytest.fixture(scope="module")
+def site(database_url, tmp_path_factory):
+    """One app, one live server and one data set for the module (tables emptied at its end)."""
+    uploads = tmp_path_factory.mktemp("uploads")
+    app = make_app(database_url, SEAL_DEMO=True, RATELIMIT_ENABLED=False, SEAL_MAP_TILES_URL=TILES,
+                   SEAL_UPLOAD_DIR=str(uploads), SEAL_DEMO_SITES_DIR=str(uploads / "sites"),
+                   SEAL_OTP_SENDS_PER_NUMBER_HOUR=1000, SEAL_OTP_SENDS_PER_IP_HOUR=1000, SEAL_OTP_RESEND_SECONDS=0)
+    server = LiveServer(app).start()
+    try:
+        yield app, server, _demo_data(app)
+    finally:
+        server.stop()
+        _empty_tables(app)
+
+
+def _demo_data(app):
+    """Seals in every state and one owner with an issued seal, a draft in progress and an open bank page."""
+    now = utcnow()
+    with app.app_context():
+        seals = dict(load_demo(now))
+        data = {key: f"{seal.public_id}?code={service.code_for(seal)}" for key, seal in seals.items()}
+        data["shop"] = shop_url(seals["valid"])
+    owner = app.test_client()
+    sign_in(owner)
+    data["issued"] = new_application(owner)
+    assert walk_to_submitted(app, owner, data["issued"]).status_code == 302
+    with app.app_context():
+        issuance.approve(data["issued"], now=now, actor="test")
+        data["invoice"] = db.session.scalars(select(Invoice.number).order_by(Invoice.id.desc())).first()
+    data["draft"] = draft = new_application(owner)
+    base = f"/panel/applications/{draft}"
+    assert post_form(owner, base + "/identity", NATURAL).status_code == 302
+    assert post_form(owner, base + "/business", {**BUSINESS, "domain": "my-shop.example"}).status_code == 302
+    with app.app_context():
+        domain_proof.start(db.session.get(Application, draft), proof.META, None, now)
+    to_invoice = owner.post(base + "/payment", data={"csrf_token": csrf_from(owner.get(base)), "size": "standard"})
+    invoice = path_of(to_invoice.headers["Location"])
+    to_bank = owner.post(invoice + "/pay", data={"csrf_token": csrf_from(owner.get(invoice))})
+    data["bank"] = path_of(to_bank.headers["Location"])
+    data["owner_session"] = owner.get_cookie("session").value
+    return data
+
+
+def _enter_the_code_page(page, base, lang):
+    page.goto(f"{base}/account/enter{lang}")
+    page.fill("input[name=national_code]", NATIONAL_CODE)
+    page.fill("input[name=mobile]", MOBILE)
+    page.click("form.stacked button[type=submit]")
+
+
+BEFORE = {"sign in": _enter_the_code_page}
+
+
+@pytest.fixture(scope="module")
+def visitors(site, browser):
+    """One browser context per (kind of visitor, width), made on first use and reused."""
+    app, server, data = site
+    made = {}
+
+    def visitor(who, width, fresh=False):
+        key = (who, width)
+        if fresh or key not in made:
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            context.route("http://tiles.test/**", lambda route: route.fulfill(
+                status=200, content_type="image/png", body=PNG))
+            context.add_init_script(WATCH_CSP)
+            # through the debugging protocol, like Playwright's own scripts: the page's CSP still holds for it
+            context.add_init_script(path=str(AXE))
+            _signed_in(context, who, server, data)
+            page = context.new_page()
+            if fresh:
+                return context, page
+            made[key] = (context, page)
+        return made[key]
+
+    yield visitor
+    for context, _ in made.values():
+        context.close()
+
+
+def _signed_in(context, who, server, data):
+    if who == OWNER:
+        context.add_cookies([{"name": "session", "value": data["owner_session"], "url": server.url}])
+    elif who == STAFF:
+        raise NotImplementedError("sign a staff member in here when the staff console lands")
+
+
+def _overflow(page):
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        const wide = [...document.querySelectorAll('body *')].filter(el => {
+            const box = el.getBoundingClientRect();
+            return box.width && (box.right > width + 1 || box.left < -1);
+        }).slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+        return {scroll: document.documentElement.scrollWidth, width, wide};
+    }""")
+
+
+def faults(page, url, lang, status=200):
+    """Open `url` in `page` and list what is wrong with it (empty when nothing is)."""
+    found = []
+    on_console = lambda message: message.type == "error" and found.append(f"console: {message.text}")  # noqa: E731
+    on_error = lambda error: found.append(f"script error: {error}")  # noqa: E731
+    page.on("console", on_console)
+    page.on("pageerror", on_error)
+    try:
+        response = page.goto(url)
+        page.wait_for_load_state("load")
+        if response.status != status:
+            found.append(f"status {response.status}, not {status}")
+        if status != 200:  # the page's own error status is what it should be, not a fault
+            found = [fault for fault in found if "the server responded with a status of" not in fault]
+        if page.locator("html").get_attribute("lang") != lang:
+            found.append(f"html lang is not {lang}")
+        layout = _overflow(page)
+        if layout["scroll"] > layout["width"]:
+            found.append(f"scrolls sideways: {layout}")
+        for violation in page.evaluate(AXE_RUN + ".then(r => r.violations)"):
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                found.append(f"axe {violation['id']} ({violation['impact']}): {targets}")
+        found += [f"CSP: {blocked}" for blocked in page.evaluate("window.__cspViolations || []")]
+        found += [f"a domain name broken across lines: {text}" for text in page.evaluate(BROKEN_DOMAINS)]
+        if DOT_BY_DIGIT.search(page.locator("body").inner_text()):
+            found.append("a middle dot beside digits reads as a Persian zero")
+    finally:
+        page.remove_listener("console", on_console)
+        page.remove_listener("pageerror", on_error)
+    return found
+
+
+@pytest.mark.parametrize("name, lang, width", [
+    (name, lang, width) for name, spec in PAGES.items() for lang in spec.languages for width in WIDTHS])
+def test_page(name, lang, width, site, visitors):
+    spec = PAGES[name]
+    _, server, data = site
+    path = spec.path.format(**data)
+    url = path if path.startswith("http") else server.url + path
+    if lang != "fa":
+        url += ("&" if "?" in url else "?") + "lang=" + lang
+    context, page = visitors(spec.who, width, fresh=bool(spec.before))
+    try:
+        if spec.before:
+            BEFORE[spec.before](page, server.url, "" if lang == "fa" else "?lang=" + lang)
+        assert faults(page, url, lang, spec.status) == []
+        if SHOTS:
+            os.makedirs(SHOTS, exist_ok=True)
+            page.screenshot(path=os.path.join(SHOTS, f"{name.replace(' ', '-')}-{lang}-{width}.png"), full_page=True)
+    finally:
+        if spec.before:
+            context.close()
+
+
+BROKEN = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>broken</title></head><body>
+<link rel="stylesheet" href="/static/none.css"><img src="/static/none.png"><div style="width: 2000px">wide</div><p>۳ · ۴</p>
+<p style="width: 5em">a <span class="domain">very-long-shop-name.example</span></p>
+<script>console.error('boom')</script></body></html>"""
+
+
+def test_the_guard_sees_what_it_guards(site, visitors):
+    """A page with every fault the guard looks for: each is reported."""
+    _, server, _ = site
+    context, page = visitors(PUBLIC, 390, fresh=True)
+    context.route(f"{server.url}/broken", lambda route: route.fulfill(
+        status=200, content_type="text/html", body=BROKEN,
+        headers={"Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'none'"}))
+    try:
+        found = "\n".join(faults(page, f"{server.url}/broken", "fa"))
+    finally:
+        context.close()
+    for expected in ("html lang is not fa", "scrolls sideways", "axe image-alt (critical)", "CSP: img-src",
+                     "console: boom", "middle dot", "status of 404", "a domain name broken across lines"):
+        assert expected in found, found
+
+
+def test_every_badge_label_fits_its_badge(browser):
+    """Drawn by Chromium, no text of any badge look, language or size runs past the badge's edge."""
+    from seal_server.seals import badge
+
+    looks = [("valid", "standard", 5), ("valid", "gray", 0), ("valid", "temporary", 0), ("unverified", "standard", 2),
+             ("suspended", "standard", 1), ("expired", "standard", 1), ("revoked", "standard", 1),
+             ("foreign", "standard", 1), ("invalid", "", 0)]
+    drawn = "".join(badge.render(state, kind, stars, lang, size).body.decode()
+                    for state, kind, stars in looks for lang in LANGUAGES for size in badge.SIZES)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(f"<!doctype html><meta charset='utf-8'><body>{drawn}</body>")
+        overflowing = page.evaluate("""() => [...document.querySelectorAll('svg')].flatMap(svg => {
+            const width = svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll('text')].filter(text => {
+                const box = text.getBBox();
+                return box.x < 0 || box.x + box.width > width;
+            }).map(text => `${svg.getAttribute('aria-label')} (${width}px): ${text.textContent}`);
+        })""")
+    finally:
+        context.close()
+    assert overflowing == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_snippet_box_is_wide_monospace_and_selected_on_focus(site, visitors, width):
+    _, server, data = site
+    _, page = visitors(OWNER, width)
+    page.goto(f"{server.url}/panel/applications/{data['issued']}")
+    box = page.locator("#snippet-text")
+    shape = box.evaluate("""box => {
+        const own = box.getBoundingClientRect(), room = box.closest('section').getBoundingClientRect();
+        const button = document.getElementById('copy-snippet').getBoundingClientRect();
+        return {share: own.width / room.width, font: getComputedStyle(box).fontFamily,
+                beside: button.top < own.bottom && button.bottom > own.top,
+                whole: box.scrollHeight <= box.clientHeight};
+    }""")
+    assert "monospace" in shape["font"]
+    if width >= 1280:
+        assert shape["share"] > 0.75 and shape["beside"] and shape["whole"], shape
+    else:
+        assert shape["share"] > 0.95, shape  # the button goes under it on a phone
+    box.focus()
+    assert box.evaluate("box => box.selectionStart === 0 && box.selectionEnd === box.value.length")
