@@ -2,6 +2,7 @@
 from flask import current_app
 from sqlalchemy import select, update
 
+from ..events import emit
 from ..extensions import db
 from ..integrations import tax_id
 from ..iran import places
@@ -68,6 +69,8 @@ def approve(application_id, *, now, actor):
     db.session.add(business)
     db.session.flush()
     application.business_id, application.tax_tracking_code = business.id, code
+    emit("application.approved", application, {"domain": application.domain, "kind": application.seal_kind}, actor,
+         now=now, before={"status": SUBMITTED}, after={"status": APPROVED})
     try:
         # issue_seal commits the approval, the business and the seal together
         seal = seals.issue_seal(business, now=now, actor=actor, kind=application.seal_kind)
