@@ -11,6 +11,8 @@ from ..audit import AuditEvent, record_event
 from ..billing.models import Invoice
 from ..events import Actor, emit
 from ..extensions import db
+from ..integrations import checks
+from ..integrations.models import BackgroundCheck
 from ..marks import N_
 from ..onboarding import issuance
 from ..onboarding.models import (
@@ -74,6 +76,7 @@ def details(application):
             AuditEvent.subject_type == "application", AuditEvent.subject_id == application.id)
             .order_by(AuditEvent.id)).all(),
         "holder": db.session.get(Staff, application.assigned_staff_id) if application.assigned_staff_id else None,
+        "checks": checks.checks_of(application),
         "reviewers": db.session.scalars(select(Staff).where(Staff.disabled_at.is_(None)).order_by(Staff.name)).all(),
     }
 
@@ -168,6 +171,9 @@ def approve(staff, application, *, now):
     blocking = [item.step for item in application.steps if item.state == STEP_REJECTED]
     if blocking:
         raise StaffError(N_("A step is still rejected; the owner must fix it first."))
+    if checks.blocking(application):
+        raise StaffError(N_("A background check failed or has no answer; a supervisor must override it, with a "
+                            "reason, first."))
     try:
         return issuance.approve(application.id, now=now, actor=Actor.staff(staff.id))
     except issuance.ApprovalError:
@@ -196,5 +202,30 @@ def reject(staff, application, reason, *, now):
         raise StaffError(CHANGED)
     emit("application.rejected", application, {"reason": reason}, Actor.staff(staff.id), now=now,
          before={"status": SUBMITTED}, after={"status": REJECTED}, reason=reason)
+    db.session.commit()
+    db.session.expire_all()
+
+
+def override_check(staff, application, check_id, reason, *, now):
+    """A supervisor lets approval go ahead despite a failed or unanswered check, with a written reason (audited)."""
+    policy.require(staff, "check.override", application)
+    row = db.session.get(BackgroundCheck, check_id) if check_id else None
+    if row is None or row.application_id != application.id:
+        raise StaffError(N_("Choose a background check of this application."))
+    reason = rules.clean_reason(reason)
+    if reason is None:
+        raise StaffError(N_("Write why approval may go ahead despite this check (at least %(count)s characters)."),
+                         "override_reason", count=rules.MIN_REASON)
+    won = db.session.execute(
+        update(BackgroundCheck).where(BackgroundCheck.id == row.id, BackgroundCheck.overridden_at.is_(None),
+                                      BackgroundCheck.status != checks.PASSED)
+        .values(overridden_at=now, overridden_by=staff.id, override_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not won:
+        db.session.rollback()
+        raise StaffError(CHANGED)
+    record_event(actor=Actor.staff(staff.id), action="check.overridden", subject_type="application",
+                 subject_id=application.id, now=now, before={"check": row.kind, "status": row.status},
+                 after={"check": row.kind, "overridden": True}, reason=reason)
     db.session.commit()
     db.session.expire_all()

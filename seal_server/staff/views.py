@@ -6,7 +6,8 @@ from markupsafe import Markup
 from .. import clock
 from ..accounts.auth import lang_args
 from ..accounts.views import safe_next
-from ..audit import verify_chain
+from ..audit import record_event, verify_chain
+from ..integrations import checks
 from ..extensions import db, limiter
 from ..iran import places
 from ..marks import N_
@@ -182,7 +183,8 @@ def _review_page(application, errors=None, status=200):
         "staff/review.html", staff=staff, application=application, errors=errors or {}, clock=clock_facts,
         steps_titles=STEP_TITLES, state_titles=STATE_TITLES, document_labels=documents.KIND_LABELS,
         province=places.province_by_code(application.province or ""), seal=issuance.seal_of(application),
-        minor=onboarding.is_minor(application.owner, now), **review.details(application)), status
+        minor=onboarding.is_minor(application.owner, now), check_titles=checks.CHECK_TITLES,
+        **review.details(application)), status
 
 
 @bp.get("/applications/<int:application_id>")
@@ -261,6 +263,36 @@ def approve(application_id):
 def reject(application_id):
     reason = request.form.get("reason", "")
     return _decision(application_id, lambda app, now: review.reject(current_staff(), app, reason, now=now))
+
+
+@bp.post("/applications/<int:application_id>/checks/<int:check_id>/override")
+@staff_required("check.override")
+def override_check(application_id, check_id):
+    reason = request.form.get("reason", "")
+    return _decision(application_id, lambda app, now: review.override_check(
+        current_staff(), app, check_id, reason, now=now), fresh=True)
+
+
+@bp.route("/checks", methods=["GET", "POST"])
+@staff_required("check.sandbox")
+def check_sandbox():
+    """The sandbox registries: what each answers (pass, fail, time out), for everyone or one subject."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            row = checks.set_sandbox_outcome(request.form.get("check", ""), request.form.get("outcome", ""),
+                                             request.form.get("subject", ""), now=clock.utcnow())
+        except ValueError:
+            errors = {"_form": (N_("Choose a check and an answer."), {})}
+        else:
+            record_event(actor=f"staff:{current_staff().id}", action="check.sandbox_set", subject_type="staff",
+                         subject_id=current_staff().id, now=clock.utcnow(),
+                         after={"check": row.kind, "subject": row.subject, "outcome": row.outcome})
+            db.session.commit()
+            return redirect(url_for("staff.check_sandbox", **lang_args()))
+    return render_template("staff/checks.html", staff=current_staff(), outcomes=checks.sandbox_outcomes(),
+                           names=checks.CHECKS, titles=checks.CHECK_TITLES, choices=checks.OUTCOMES,
+                           errors=errors), 400 if errors else 200
 
 
 # --- the audit log --------------------------------------------------------------------------
