@@ -38,6 +38,7 @@ KINDS = {
     # accounts and one-time codes (sent to the address given, never to webhooks)
     "account.sign_in_code": Kind((), False, "a one-time sign-in code by SMS"),
     "account.sign_in_attempted": Kind((), False, "someone tried to sign in to an account with another mobile"),
+    "account.moved": Kind((), False, "support staff gave an account to its verified holder's mobile"),
     "contact.email_code": Kind((), False, "a code to confirm the business email"),
     "domain.email_code": Kind((), False, "a code sent to an address at the domain to prove ownership"),
     "webhook.disabled": Kind((EMAIL,), False, "a webhook endpoint kept failing for 3 days and was disabled"),

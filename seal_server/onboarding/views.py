@@ -186,16 +186,31 @@ def delete_document(application_id, document_id):
 @login_required
 def document_file(application_id, document_id):
     """The stored bytes, to the application's owner or staff only, never rendered in our origin."""
-    application = _application(application_id)
+    return document_response(_application(application_id), document_id)
+
+
+def document_response(application, document_id, *, inline=False):
+    """A stored document's bytes with headers that keep it inert: a download for the owner; for the
+    staff console, shown inside the review page (a PDF in the browser's own viewer, framed by us only)."""
     document = next((d for d in application.documents if d.id == document_id), None)
     if document is None:
         abort(404)
     response = make_response(storage_from_config(current_app.config).read(document.storage_key))
     response.headers["Content-Type"] = document.content_type
-    response.headers["Content-Disposition"] = f'attachment; filename="document-{document.id}.{document.storage_key[-3:]}"'
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="document-{document.id}.{document.storage_key[-3:]}"'
+    if not inline:
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    elif document.content_type == "application/pdf":
+        response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    else:
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'self'"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if inline:
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
 
 

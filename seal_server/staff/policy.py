@@ -28,9 +28,10 @@ RULES = {
     "audit.view": {SUPERVISOR, ADMIN},
     "gray.view": {REVIEWER, SUPERVISOR, ADMIN},
     "operator.view": {SUPPORT, ADMIN},
+    "account.move": {SUPPORT, ADMIN},
 }
 # actions that need a TOTP code typed in the last few minutes (see service.FRESH_SECONDS)
-FRESH = frozenset({"application.approve", "check.override", "staff.manage"})
+FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move"})
 # actions that change an application: the reviewer may not touch their own, nor one another reviewer holds
 DECISIONS = frozenset({"step.decide", "application.approve", "application.reject", "application.claim"})
 

@@ -229,3 +229,21 @@ def override_check(staff, application, check_id, reason, *, now):
                  after={"check": row.kind, "overridden": True}, reason=reason)
     db.session.commit()
     db.session.expire_all()
+
+
+def gray_over_limit(limit=200):
+    """Gray seals whose reported monthly volume passed a limit: (seal, month, amount in rials, transactions)."""
+    from ..onboarding.models import GrayMonthlyVolume
+    from ..seals.models import Seal
+
+    flagged = select(GrayMonthlyVolume.seal_id, GrayMonthlyVolume.month).where(
+        GrayMonthlyVolume.over_limit_at.is_not(None)).distinct().subquery()
+    rows = db.session.execute(
+        select(Seal, GrayMonthlyVolume.month, func.sum(GrayMonthlyVolume.amount),
+               func.sum(GrayMonthlyVolume.transactions))
+        .join(GrayMonthlyVolume, GrayMonthlyVolume.seal_id == Seal.id)
+        .join(flagged, and_(flagged.c.seal_id == GrayMonthlyVolume.seal_id,
+                            flagged.c.month == GrayMonthlyVolume.month))
+        .group_by(Seal.id, GrayMonthlyVolume.month)
+        .order_by(GrayMonthlyVolume.month.desc(), Seal.id).limit(limit)).all()
+    return [(seal, month, int(amount), int(count)) for seal, month, amount, count in rows]

@@ -1,5 +1,5 @@
 """The console: sign-in with password and TOTP, enrolment, and staff administration."""
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
 
 from markupsafe import Markup
 
@@ -7,14 +7,16 @@ from .. import clock
 from ..accounts.auth import lang_args
 from ..accounts.views import safe_next
 from ..audit import record_event, verify_chain
+from ..billing.fees import RIALS_PER_TOMAN
 from ..integrations import checks
 from ..extensions import db, limiter
 from ..iran import places
 from ..marks import N_
 from ..onboarding import documents, issuance
 from ..onboarding import service as onboarding
-from ..onboarding.storage import storage_from_config
-from ..onboarding.views import STATE_TITLES, STEP_TITLES
+from ..onboarding.views import STATE_TITLES, STEP_TITLES, document_response
+from ..seals.service import urls_for
+from . import accounts as staff_accounts
 from . import audit_log, policy, review, rules, service, totp
 from .auth import TOKEN_KEY, current_session, current_staff, refused, staff_required
 
@@ -197,23 +199,7 @@ def application(application_id):
 @staff_required("document.view")
 def document(application_id, document_id):
     """A document shown inside the review page: inline, never cached, never run as a page of ours."""
-    application = _application_or_404(application_id)
-    item = next((d for d in application.documents if d.id == document_id), None)
-    if item is None:
-        abort(404)
-    response = make_response(storage_from_config(current_app.config).read(item.storage_key))
-    response.headers["Content-Type"] = item.content_type
-    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(item.content_type, "bin")
-    response.headers["Content-Disposition"] = f'inline; filename="document-{item.id}.{extension}"'
-    # PDFs open in the browser's own viewer inside our frame; images and anything else stay inert
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; frame-ancestors 'self'" if item.content_type == "application/pdf"
-        else "sandbox; default-src 'none'; frame-ancestors 'self'")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return document_response(_application_or_404(application_id), document_id, inline=True)
 
 
 def _decision(application_id, action, fresh=False):
@@ -293,6 +279,36 @@ def check_sandbox():
     return render_template("staff/checks.html", staff=current_staff(), outcomes=checks.sandbox_outcomes(),
                            names=checks.CHECKS, titles=checks.CHECK_TITLES, choices=checks.OUTCOMES,
                            errors=errors), 400 if errors else 200
+
+
+@bp.get("/gray")
+@staff_required("gray.view")
+def gray_over_limit():
+    """Gray seals over their monthly limits: candidates for a one-star seal."""
+    return render_template("staff/gray.html", staff=current_staff(), rows=review.gray_over_limit(),
+                           rials_per_toman=RIALS_PER_TOMAN, verify_url=lambda seal: urls_for(seal)["verify_url"])
+
+
+@bp.route("/accounts", methods=["GET", "POST"])
+@staff_required("account.move")
+def accounts():
+    """Find an owner's account by national code and move it to its verified holder's mobile."""
+    national_code = request.values.get("national_code", "")
+    found = staff_accounts.find(national_code) if national_code else None
+    errors, form, moved = {}, {}, None
+    if request.method == "POST" and found is not None:
+        form = {"mobile": request.form.get("mobile", ""), "reason": request.form.get("reason", "")}
+        now = clock.utcnow()
+        try:
+            service.confirm_fresh(current_session(), request.form.get("code"), now)
+            moved = staff_accounts.move(current_staff(), found.id, form["mobile"], request.form.get("verified") == "yes",
+                                        form["reason"], now=now)
+        except service.StaffError as error:
+            db.session.rollback()
+            errors = _errors(error)
+    return render_template("staff/accounts.html", staff=current_staff(), national_code=national_code,
+                           found=found, errors=errors, form=form, moved=moved, mask=staff_accounts.mask), \
+        400 if errors else 200
 
 
 # --- the audit log --------------------------------------------------------------------------

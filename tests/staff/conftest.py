@@ -68,6 +68,16 @@ def sign_in(client, member, now, code=None, password=PASSWORD, lang=""):
 
 
 @pytest.fixture
+def site():
+    """A local web server standing in for the applicant's site."""
+    from tests.onboarding.servers import Site
+
+    server = Site()
+    yield server
+    server.close()
+
+
+@pytest.fixture
 def staff_client(app, clock):
     """make(roles) -> (client signed in as a new staff member with those roles, Member)."""
     codes = iter((ADMIN_CODE, REVIEWER_CODE, SUPERVISOR_CODE, SUPPORT_CODE, ARBITER_CODE))

@@ -1,7 +1,6 @@
 """Staff accounts: the first admin from the command line, enrolment, password + TOTP, sessions, lockout."""
 import json
 import re
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -159,3 +158,43 @@ def test_an_admin_invites_a_reviewer_who_enrols_with_the_link(app, staff_client,
     new = app.test_client()
     assert new.get("/staff/enrol/" + enrol_token(link)).status_code == 200
     assert new.get("/staff/enrol/not-a-token").status_code == 404
+
+
+def test_support_moves_a_taken_account_to_its_verified_holder(app, staff_client, clock):
+    from seal_server.accounts.models import Account
+    from seal_server.events.models import Delivery
+    from tests.accounts.conftest import NATIONAL_CODE, sign_in as owner_sign_in
+
+    squatter = app.test_client()
+    owner_sign_in(squatter, NATIONAL_CODE, "09350000000")  # someone else took the national code first
+    support, member = staff_client("support")
+    page = support.get(f"/staff/accounts?national_code={NATIONAL_CODE}&lang=en")
+    assert page.status_code == 200 and "0935***0000" in page.get_data(as_text=True)
+    path = f"/staff/accounts?national_code={NATIONAL_CODE}&lang=en"
+    token = csrf_from(page)
+    unverified = support.post(path, data={"csrf_token": token, "mobile": "09121234567", "reason": "met in person"})
+    assert unverified.status_code == 400 and 'value="09121234567"' in unverified.get_data(as_text=True)
+    with app.app_context():
+        from seal_server.integrations import checks
+
+        checks.set_sandbox_outcome("mobile", "fail", NATIONAL_CODE, now=clock.now)
+        db.session.commit()
+    refused = support.post(path, data={"csrf_token": token, "mobile": "09121234567", "reason": "met in person",
+                                       "verified": "yes"})
+    assert refused.status_code == 400 and "does not belong" in refused.get_data(as_text=True)
+    with app.app_context():
+        checks.set_sandbox_outcome("mobile", "pass", NATIONAL_CODE, now=clock.now)
+        db.session.commit()
+    moved = support.post(path, data={"csrf_token": token, "mobile": "۰۹۱۲۱۲۳۴۵۶۷", "reason": "met in person",
+                                     "verified": "yes"})
+    assert moved.status_code == 200 and 'id="moved"' in moved.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Account.mobile).where(Account.national_code == NATIONAL_CODE)) == \
+            "09121234567"
+        row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "account.moved"))
+        assert (row.actor, row.before, row.after) == (
+            f"staff:{member.id}", {"mobile": "09350000000"}, {"mobile": "09121234567"})
+        told = set(db.session.scalars(select(Delivery.recipient).where(Delivery.channel == "sms")))
+        assert {"09350000000", "09121234567"} <= told
+    reviewer, _ = staff_client("reviewer")
+    assert reviewer.get("/staff/accounts").status_code == 403

@@ -26,15 +26,6 @@ def app_config(site):
     return fetch_from(site)
 
 
-@pytest.fixture
-def site():
-    from tests.onboarding.servers import Site
-
-    server = Site()
-    yield server
-    server.close()
-
-
 def _next_code(app, staff_id, secret):
     """The authenticator's code for the step after the last one the server accepted (the app shows it soon)."""
     with app.app_context():

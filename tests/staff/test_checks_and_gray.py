@@ -1,5 +1,4 @@
 """Background checks on submission (sandbox registries set from the console), overrides, and the gray fast path."""
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -125,3 +124,21 @@ def test_only_support_and_admin_set_the_sandbox(app, staff_client):
     bad = admin.post("/staff/checks", data={"csrf_token": csrf_from(admin.get("/staff/checks")),
                                             "check": "astrology", "outcome": "pass"})
     assert bad.status_code == 400
+
+
+def test_staff_see_gray_seals_over_their_monthly_limits(app, staff_client, clock):
+    from seal_server.onboarding.models import GrayMonthlyVolume
+    from tests.factories import issue
+
+    with app.app_context():
+        over = issue("big.example", kind="gray", now=clock.now)
+        under = issue("small.example", kind="gray", now=clock.now)
+        db.session.add_all([
+            GrayMonthlyVolume(seal_id=over.id, month="1405-09", provider="psp", amount=2_000_000_000,
+                              transactions=150, updated_at=clock.now, over_limit_at=clock.now),
+            GrayMonthlyVolume(seal_id=under.id, month="1405-09", provider="psp", amount=10, transactions=1,
+                              updated_at=clock.now)])
+        db.session.commit()
+    reviewer, _ = staff_client("reviewer")
+    page = reviewer.get("/staff/gray?lang=en").get_data(as_text=True)
+    assert "big.example" in page and "small.example" not in page and "200,000,000" in page

@@ -18,13 +18,17 @@ ROUTES = {  # path -> the roles that may open it
     "/staff/audit.csv": {"supervisor", "admin"},
     "/operator/letters": {"support", "admin"},
     "/operator/calls": {"support", "admin"},
+    "/outbox": {"support", "admin"},
+    "/staff/gray": {"reviewer", "supervisor", "admin"},
+    "/staff/checks": {"support", "admin"},
+    "/staff/accounts": {"support", "admin"},
 }
 
 
 @pytest.fixture
 def app_config():
     # the operator pages answer only staff (as in production), so the matrix tests the console's roles
-    return {"SEAL_POST_OFFICE_PAGE": False}
+    return {"SEAL_POST_OFFICE_PAGE": False, "SEAL_OUTBOX_PAGE": False}
 
 
 @pytest.mark.parametrize("role", policy.ROLES + ("owner", "nobody"))

@@ -25,15 +25,6 @@ def app_config(site):
 
 
 @pytest.fixture
-def site():
-    from tests.onboarding.servers import Site
-
-    server = Site()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def submitted(app, owner):
     application_id = new_application(owner)
     response = walk_to_submitted(app, owner, application_id)
