@@ -176,6 +176,13 @@ def test_a_claimed_application_is_decided_by_its_holder_or_a_supervisor(app, sub
     assert _post(first, f"/staff/applications/{submitted}/steps/identity", verdict="accept").status_code == 302
     with app.app_context():
         assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "application.claimed"))
+        second_id = db.session.scalar(select(Staff.id).where(Staff.national_code == "0023456787"))
+    assert _post(first, f"/staff/applications/{submitted}/assign", assignee=second_id).status_code == 403
+    supervisor, _ = staff_client("supervisor")
+    assert _post(supervisor, f"/staff/applications/{submitted}/assign", assignee=999).status_code == 400
+    assert _post(supervisor, f"/staff/applications/{submitted}/assign", assignee=second_id).status_code == 302
+    assert _post(second, f"/staff/applications/{submitted}/steps/business", verdict="accept").status_code == 302
+    assert _post(first, f"/staff/applications/{submitted}/steps/contact", verdict="accept").status_code == 403
 
 
 def _race(app, work, count=2):
