@@ -185,54 +185,41 @@ def test_a_claimed_application_is_decided_by_its_holder_or_a_supervisor(app, sub
     assert _post(first, f"/staff/applications/{submitted}/steps/contact", verdict="accept").status_code == 403
 
 
-def _race(app, work, count=2):
-    barrier, results = threading.Barrier(count), []
+def _race(app, clock, application_id, decision):
+    """A reviewer and a supervisor run `decision(staff, application)` at the same moment; their outcomes."""
+    members = [enrol(app, "0067749828", ["reviewer"], clock.now), enrol(app, "0010350829", ["supervisor"], clock.now)]
+    barrier, results = threading.Barrier(len(members)), []
 
-    def run():
+    def run(member_id):
         with app.app_context():
+            staff, application = db.session.get(Staff, member_id), db.session.get(Application, application_id)
             barrier.wait()
             try:
-                work()
+                decision(staff, application)
                 results.append("won")
             except service.StaffError as error:
                 results.append(error.message)
             finally:
                 db.session.remove()
-    threads = [threading.Thread(target=run) for _ in range(count)]
+    threads = [threading.Thread(target=run, args=(member.id,)) for member in members]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
-    return results
+    return sorted(results)
 
 
 def test_two_reviewers_approving_at_once_issue_one_seal(app, submitted, clock):
-    first = enrol(app, "0067749828", ["reviewer"], clock.now)
-    second = enrol(app, "0010350829", ["supervisor"], clock.now)
-
-    def approve_as(member_ids=iter([first.id, second.id]), lock=threading.Lock()):
-        with lock:
-            member_id = next(member_ids)
-        staff = db.session.get(Staff, member_id)
-        review.approve(staff, db.session.get(Application, submitted), now=clock.now)
-    results = _race(app, approve_as)
-    assert sorted(results) == sorted(["won", review.CHANGED])
+    results = _race(app, clock, submitted, lambda staff, application: review.approve(staff, application, now=clock.now))
+    assert results == sorted(["won", review.CHANGED])
     with app.app_context():
         assert db.session.scalar(select(func.count(Seal.id))) == 1
         assert db.session.scalar(select(func.count(Event.id)).where(Event.kind == "application.approved")) == 1
 
 
 def test_two_reviewers_rejecting_one_step_at_once_reject_it_once(app, submitted, clock):
-    first = enrol(app, "0067749828", ["reviewer"], clock.now)
-    second = enrol(app, "0010350829", ["supervisor"], clock.now)
-
-    def reject_as(member_ids=iter([first.id, second.id]), lock=threading.Lock()):
-        with lock:
-            member_id = next(member_ids)
-        staff = db.session.get(Staff, member_id)
-        review.decide_step(staff, db.session.get(Application, submitted), "contact", "reject",
-                           "شمارهٔ تلفن پاسخ نمی‌دهد", now=clock.now)
-    results = _race(app, reject_as)
-    assert sorted(results) == sorted(["won", review.CHANGED])
+    results = _race(app, clock, submitted, lambda staff, application: review.decide_step(
+        staff, application, "contact", "reject", "شمارهٔ تلفن پاسخ نمی‌دهد", now=clock.now))
+    assert results == sorted(["won", review.CHANGED])
     with app.app_context():
         assert db.session.scalar(select(func.count(Event.id)).where(Event.kind == "application.step_rejected")) == 1
