@@ -29,9 +29,12 @@ RULES = {
     "gray.view": {REVIEWER, SUPERVISOR, ADMIN},
     "operator.view": {SUPPORT, ADMIN},
     "account.move": {SUPPORT, ADMIN},
+    "seal.view": {REVIEWER, SUPERVISOR, SUPPORT, ADMIN},
+    "seal.suspend": {SUPERVISOR, ADMIN},  # suspend and reinstate
+    "seal.revoke": {SUPERVISOR, ADMIN},
 }
 # actions that need a TOTP code typed in the last few minutes (see service.FRESH_SECONDS)
-FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move"})
+FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move", "seal.revoke"})
 # actions that change an application: the reviewer may not touch their own, nor one another reviewer holds
 DECISIONS = frozenset({"step.decide", "application.approve", "application.reject", "application.claim"})
 

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
 
 from markupsafe import Markup
+from sqlalchemy import or_, select
 
 from .. import clock
 from ..accounts.auth import lang_args
@@ -15,6 +16,8 @@ from ..marks import N_
 from ..onboarding import documents, issuance
 from ..onboarding import service as onboarding
 from ..onboarding.views import STATE_TITLES, STEP_TITLES, document_response
+from ..seals import service as seal_service
+from ..seals.models import Seal
 from ..seals.service import urls_for
 from . import accounts as staff_accounts
 from . import audit_log, policy, review, rules, service, totp
@@ -309,6 +312,57 @@ def accounts():
     return render_template("staff/accounts.html", staff=current_staff(), national_code=national_code,
                            found=found, errors=errors, form=form, moved=moved, mask=staff_accounts.mask), \
         400 if errors else 200
+
+
+# --- seals ----------------------------------------------------------------------------------
+
+SEAL_ACTIONS = {"suspend": "seal.suspend", "reinstate": "seal.suspend", "revoke": "seal.revoke"}
+
+
+def _seals_page(seal=None, errors=None, status=200):
+    query = " ".join(request.args.get("q", "").split())[:253]
+    found = db.session.scalars(select(Seal).where(or_(Seal.public_id == query, Seal.domain.contains(
+        query.lower(), autoescape=True))).order_by(Seal.id.desc()).limit(50)).all() if query else []
+    return render_template("staff/seals.html", staff=current_staff(), query=query, found=found, seal=seal,
+                           errors=errors or {}, verify_url=lambda item: urls_for(item)["verify_url"]), status
+
+
+@bp.get("/seals")
+@staff_required("seal.view")
+def seals():
+    return _seals_page()
+
+
+@bp.route("/seals/<public_id>", methods=["GET", "POST"])
+@staff_required("seal.view")
+def seal(public_id):
+    try:
+        item = seal_service.get_seal(public_id)
+    except seal_service.SealNotFound:
+        abort(404)
+    if request.method == "GET":
+        return _seals_page(item)
+    action = request.form.get("action", "")
+    if action not in SEAL_ACTIONS:
+        abort(400)
+    policy.require(current_staff(), SEAL_ACTIONS[action])
+    reason = rules.clean_reason(request.form.get("reason"))
+    now = clock.utcnow()
+    try:
+        if action == "revoke":
+            service.confirm_fresh(current_session(), request.form.get("code"), now)
+        if reason is None and action != "reinstate":
+            raise service.StaffError(N_("Write the reason the owner will read (at least %(count)s characters)."),
+                                     "reason", count=rules.MIN_REASON)
+        seal_service.change_status(public_id, action, now=now, actor=f"staff:{current_staff().id}", reason=reason)
+    except service.StaffError as error:
+        db.session.rollback()
+        return _seals_page(item, _errors(error), 400)
+    except seal_service.InvalidTransition:
+        db.session.rollback()
+        return _seals_page(seal_service.get_seal(public_id), {"_form": (
+            N_("The seal's status does not allow this, or it changed just now; see its status above."), {})}, 409)
+    return redirect(url_for("staff.seal", public_id=public_id, **lang_args()))
 
 
 # --- the audit log --------------------------------------------------------------------------

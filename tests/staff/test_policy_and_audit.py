@@ -22,6 +22,7 @@ ROUTES = {  # path -> the roles that may open it
     "/staff/gray": {"reviewer", "supervisor", "admin"},
     "/staff/checks": {"support", "admin"},
     "/staff/accounts": {"support", "admin"},
+    "/staff/seals": {"reviewer", "supervisor", "support", "admin"},
 }
 
 

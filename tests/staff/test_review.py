@@ -223,3 +223,30 @@ def test_two_reviewers_rejecting_one_step_at_once_reject_it_once(app, submitted,
     assert results == sorted(["won", review.CHANGED])
     with app.app_context():
         assert db.session.scalar(select(func.count(Event.id)).where(Event.kind == "application.step_rejected")) == 1
+
+
+def test_supervisors_suspend_reinstate_and_revoke_seals_revoking_with_a_fresh_code(app, staff_client, clock):
+    from tests.factories import issue
+
+    with app.app_context():
+        public_id = issue("seal.example", now=clock.now).public_id
+    reviewer, _ = staff_client("reviewer")
+    assert public_id in reviewer.get("/staff/seals?q=seal.example").get_data(as_text=True)
+    assert _post(reviewer, f"/staff/seals/{public_id}", action="suspend", reason="complaints").status_code == 403
+    supervisor, member = staff_client("supervisor")
+    path = f"/staff/seals/{public_id}"
+    assert _post(supervisor, path + "?lang=en", action="suspend", reason="").status_code == 400
+    assert _post(supervisor, path, action="suspend", reason="five complaints unanswered").status_code == 302
+    assert _post(supervisor, path + "?lang=en", action="suspend", reason="again and again").status_code == 409
+    assert _post(supervisor, path, action="reinstate").status_code == 302
+    clock.advance(minutes=6)
+    stale = _post(supervisor, path + "?lang=en", action="revoke", reason="fraud confirmed by the police")
+    assert stale.status_code == 400 and "authenticator" in stale.get_data(as_text=True)
+    assert _post(supervisor, path, action="revoke", reason="fraud confirmed by the police",
+                 code=member.code(app, clock.now)).status_code == 302
+    with app.app_context():
+        seal = db.session.scalar(select(Seal).where(Seal.public_id == public_id))
+        assert seal.status == "revoked"
+        kinds = db.session.scalars(select(Event.kind).where(Event.actor_id == str(member.id)).order_by(Event.id)).all()
+        assert kinds == ["seal.suspended", "seal.reinstated", "seal.revoked"]
+    assert reviewer.get("/staff/seals/not-a-seal").status_code == 404
