@@ -64,6 +64,8 @@ def create_app(config=None):
     from .seals import cache
     from .seals.badge_wsgi import BadgeMiddleware
     from .seals.views import bp as seals_bp
+    from .staff import models as _staff  # noqa: F401
+    from .staff.views import bp as staff_bp
     from .widget import bp as widget_bp
 
     cache.init_app(app)
@@ -78,6 +80,7 @@ def create_app(config=None):
     app.register_blueprint(billing_bp)
     app.register_blueprint(integrations_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(staff_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

@@ -140,6 +140,33 @@ def approve(application_id, as_json):
                    f"valid until {seal.expires_at.date()}")
 
 
+@cli.command("create-staff")
+@click.option("--national-code", required=True, help="The staff member's national code.")
+@click.option("--name", required=True, help="Their full name.")
+@click.option("--role", "roles", required=True, multiple=True,
+              type=click.Choice(["reviewer", "supervisor", "arbiter", "support", "admin"]),
+              help="A role; repeat for several.")
+@click.option("--json", "as_json", is_flag=True, help="Print {id, enrol_url, expires_at}.")
+@with_appcontext
+def create_staff(national_code, name, roles, as_json):
+    """Create a staff member (the first admin) and print their one-time enrolment link."""
+    from flask import current_app
+
+    from .staff import service
+
+    try:
+        staff, token = service.create_staff(national_code, name, roles, now=utcnow(), actor="cli")
+    except service.StaffError as error:
+        raise click.ClickException(error.message % error.variables if error.variables else error.message) from None
+    url = f"{current_app.config['SEAL_BASE_URL']}/staff/enrol/{token}"
+    if as_json:
+        click.echo(json.dumps({"id": staff.id, "enrol_url": url, "expires_at": staff.enrol_expires_at.isoformat()}))
+    else:
+        click.echo(f"staff member {staff.id} ({', '.join(staff.roles)}) created; the one-time enrolment link "
+                   f"(valid until {staff.enrol_expires_at.isoformat()}):")
+        click.echo(url)
+
+
 def _lifecycle(action, public_id, reason):
     from .seals import service
 

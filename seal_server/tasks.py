@@ -1,6 +1,7 @@
 """tick(now): everything that is due at `now`. Safe to run twice or from two processes."""
 from .billing import service as billing
 from .events import reminders, worker
+from .integrations import checks
 from .onboarding import issuance, payment
 from .seals import service as seals
 
@@ -12,6 +13,7 @@ def tick(now):
         "expired": seals.expire_due(now),
         "payments_confirmed": billing.retry_stuck_verifications(now),
         "letters": payment.send_due_letters(now),
+        "checks_answered": checks.retry_unanswered(now),
         "gray_approved": issuance.approve_waiting_gray(now),
         "second_year_invoices": payment.invoice_second_years(now),
         "second_year_suspensions": payment.enforce_second_years(now),

@@ -49,6 +49,7 @@ KINDS = {
     "contact.landline_code": Kind((), False, "a code read to the business landline by a voice call", CODE_TTL),
     "contact.email_code": Kind((), False, "a code to confirm the business email", CODE_TTL),
     "domain.email_code": Kind((), False, "a code sent to an address at the domain to prove ownership", CODE_TTL),
+    "account.moved": Kind((), False, "support staff gave an account to its verified holder's mobile"),
     "webhook.disabled": Kind((EMAIL,), False, "a webhook endpoint kept failing for 3 days and was disabled"),
     "webhook.test": Kind((), False, "a test event sent from the panel to one endpoint"),
 }

@@ -10,9 +10,23 @@ from ..billing.fees import format_toman
 from ..i18n import LANGUAGES, current_language, language
 
 
+def _step_title(step):
+    from ..i18n import gettext
+    from ..onboarding.views import STEP_TITLES
+
+    return gettext(STEP_TITLES[step]) if step in STEP_TITLES else step
+
+
 def _context(event):
     payload = event.payload or {}
-    return {"event": event, "data": payload, "seal": payload.get("seal") or {},
+    application = None
+    if event.subject_type == "application":
+        from ..extensions import db
+        from ..onboarding.models import Application
+
+        application = db.session.get(Application, event.subject_id)
+    return {"event": event, "data": payload, "seal": payload.get("seal") or {}, "application": application,
+            "step_title": _step_title,
             "secrets": event.secrets or {}, "base_url": current_app.config["SEAL_BASE_URL"],
             "toman": lambda rials: format_toman(int(rials or 0), current_language())}
 

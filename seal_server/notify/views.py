@@ -3,6 +3,8 @@ from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy import select
 
 from ..extensions import db
+from ..staff import policy
+from ..staff.auth import current_staff
 from .models import OutboxMessage
 
 bp = Blueprint("notify", __name__)
@@ -10,7 +12,8 @@ bp = Blueprint("notify", __name__)
 
 @bp.get("/outbox")
 def outbox():
-    if not current_app.config["SEAL_OUTBOX_PAGE"]:
+    staff = current_staff()
+    if not (current_app.config["SEAL_OUTBOX_PAGE"] or (staff is not None and policy.may(staff, "operator.view"))):
         abort(404)
     # Only what the offline backends kept: messages really sent never show here.
     messages = db.session.scalars(

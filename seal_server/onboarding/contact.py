@@ -13,7 +13,7 @@ from ..events import Actor, emit
 from ..integrations import voice
 from . import codes
 from .service import CONTACT_FIELDS as FIELDS
-from .service import _clean_text, _editable, email_verified, landline_verified, refresh_steps
+from .service import _clean_text, changed, editable, email_verified, landline_verified
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)+$")
@@ -65,7 +65,7 @@ def clean_coordinate(text, name):
 
 def save_contact(application, form, now):
     """Validate and save the contact details; returns {field: (msgid, vars)} errors (empty when saved)."""
-    _editable(application)
+    editable(application, ("contact",))
     errors, values = {}, {}
     for name, clean in (("landline", clean_landline), ("postal_code", clean_postal_code)):
         try:
@@ -102,15 +102,13 @@ def save_contact(application, form, now):
         return errors
     for name, value in values.items():
         setattr(application, name, value)
-    application.updated_at = now
-    refresh_steps(application, now)
-    db.session.commit()
+    changed(application, ("contact",), now)
     return {}
 
 
 def send_email_code(application, now):
     """Email a 6-digit code to the saved address; raises codes.CodeError when that cannot be done."""
-    _editable(application)
+    editable(application, ("contact",))
     if not application.email:
         raise codes.CodeError(N_("Save the contact details with an email address first."))
     if email_verified(application):
@@ -125,18 +123,17 @@ def send_email_code(application, now):
 
 def check_email_code(application, typed, now):
     """Mark the email verified when `typed` is the code sent to it; raises codes.CodeError otherwise."""
-    _editable(application)
+    editable(application, ("contact",))
     if email_verified(application):
         return
     codes.use(application, "email", typed, now, target=application.email or "")
-    application.email_verified, application.updated_at = application.email, now
-    refresh_steps(application, now)
-    db.session.commit()
+    application.email_verified = application.email
+    changed(application, ("contact",), now)
 
 
 def call_landline(application, now):
     """Read a 6-digit code to the saved landline by a voice call; raises codes.CodeError when it cannot."""
-    _editable(application)
+    editable(application, ("contact",))
     if not application.landline:
         raise codes.CodeError(N_("Save the contact details with a landline number first."))
     if landline_verified(application):
@@ -152,10 +149,9 @@ def call_landline(application, now):
 
 def check_landline_code(application, typed, now):
     """Mark the landline verified when `typed` is the code read to it; raises codes.CodeError otherwise."""
-    _editable(application)
+    editable(application, ("contact",))
     if landline_verified(application):
         return
     codes.use(application, "landline", typed, now, target=application.landline or "")
-    application.landline_verified, application.updated_at = application.landline, now
-    refresh_steps(application, now)
-    db.session.commit()
+    application.landline_verified = application.landline
+    changed(application, ("contact",), now)

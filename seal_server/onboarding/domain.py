@@ -14,7 +14,7 @@ from ..events import Actor, emit
 from . import proof
 from .fetcher import FetchError, SafeFetcher, table_resolver
 from .models import DomainChallenge
-from .service import NotEditable, domain_taken, refresh_steps
+from .service import changed, domain_taken, editable
 
 EMAIL_CODE_TRIES = 5
 CHECKS_PER_CHALLENGE = 50
@@ -57,8 +57,7 @@ def current_challenges(application, now):
 
 def start(application, method, mailbox, now):
     """A new challenge for `method` on the application's domain (email: the code is sent now)."""
-    if application.status != "draft":
-        raise NotEditable()
+    editable(application, ("domain",))
     if not application.domain:
         raise proof.ProofFailed(N_("Fill in the business and its domain first."))
     if method not in dict(proof.METHODS):
@@ -86,15 +85,13 @@ def start(application, method, mailbox, now):
     else:
         challenge.token = proof.new_token()
     db.session.add(challenge)
-    refresh_steps(application, now)
-    db.session.commit()
+    changed(application, ("domain",), now)
     return challenge
 
 
 def check(application, challenge_id, now, *, code=None):
     """Look for the proof now; marks the domain verified, or raises ProofFailed (kept as last_error)."""
-    if application.status != "draft":
-        raise NotEditable()
+    editable(application, ("domain",))
     in_range = isinstance(challenge_id, int) and 0 < challenge_id < 2**31
     challenge = db.session.get(DomainChallenge, challenge_id) if in_range else None
     if (challenge is None or challenge.application_id != application.id
@@ -126,8 +123,7 @@ def check(application, challenge_id, now, *, code=None):
         raise proof.ProofFailed(taken)
     challenge.verified_at, challenge.last_error = now, None
     application.domain_verified_at, application.domain_verified_by = now, challenge.method
-    refresh_steps(application, now)
-    db.session.commit()
+    changed(application, ("domain",), now)
     return challenge
 
 

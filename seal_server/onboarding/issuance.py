@@ -4,7 +4,7 @@ from sqlalchemy import select, update
 
 from ..events import Actor, emit
 from ..extensions import db
-from ..integrations import tax_id
+from ..integrations import checks, tax_id
 from ..iran import places
 from ..seals import service as seals
 from ..seals.models import GRAY, Business
@@ -82,10 +82,28 @@ def approve(application_id, *, now, actor):
     return application, seal
 
 
+def run_checks(application, now):
+    """Ask the background-check registries about a submitted application. Commits."""
+    checks.start(application, checks.mobile_of(application), checks.backend_from_config(current_app.config), now)
+    db.session.commit()
+
+
+def fast_path_allows(application, now):
+    """A gray seal without a reviewer only when the identity rules hold and every automatic check passed:
+    an adult (or a court ruling of maturity), a legal person's documents, no failed or unanswered check."""
+    if service.missing_documents(application, now):
+        return False
+    return checks.all_passed(application)
+
+
 def submit(application, now):
-    """Submit for review; a complete gray application is approved at once, without a reviewer."""
+    """Submit for review and run the background checks; a complete gray application that meets
+    the fast path's rules is approved at once, without a reviewer; otherwise it waits in the queue."""
     missing = service.submit(application, now)
-    if missing or application.seal_kind != GRAY:
+    if missing:
+        return missing
+    run_checks(application, now)
+    if application.seal_kind != GRAY or not fast_path_allows(application, now):
         return missing
     try:
         approve(application.id, now=now, actor=FAST_PATH_ACTOR)
@@ -97,10 +115,10 @@ def submit(application, now):
 
 def approve_waiting_gray(now):
     """Gray applications the fast path could not approve at submission; for the clock. Idempotent."""
-    waiting = db.session.scalars(select(Application.id).where(
+    waiting = db.session.scalars(select(Application).where(
         Application.status == SUBMITTED, Application.seal_kind == GRAY)).all()
     approved = []
-    for application_id in waiting:
+    for application_id in [a.id for a in waiting if fast_path_allows(a, now)]:
         try:
             approve(application_id, now=now, actor=FAST_PATH_ACTOR)
         except ApprovalError as error:

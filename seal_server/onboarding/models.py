@@ -64,6 +64,10 @@ class Application(db.Model):
     business_id: Mapped[Optional[int]] = mapped_column(ForeignKey("businesses.id"), unique=True)
     approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     tax_tracking_code: Mapped[Optional[str]] = mapped_column(String(32))
+    # review: the staff member holding it, and a whole-application rejection's reason (the owner reads it)
+    assigned_staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"), index=True)
+    rejected_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[Optional[str]] = mapped_column(String(500))
 
     owner = relationship("Owner")
     business = relationship("Business")
@@ -83,6 +87,10 @@ class ApplicationStep(db.Model):
     state: Mapped[str] = mapped_column(String(12), default=NOT_STARTED)
     reason: Mapped[Optional[str]] = mapped_column(String(500))  # a reviewer's reason for a rejection
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # a reviewer's verdict: accepted (who, when), or rejected (state, reason) and reopened for the owner
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+    reopened: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     application = relationship("Application", back_populates="steps")
 

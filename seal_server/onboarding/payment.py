@@ -17,7 +17,7 @@ from ..accounts.models import Account
 from ..events import CLOCK_ACTOR, emit
 from .issuance import seal_of
 from .models import APPROVED, Application, VerificationCode
-from .service import _editable, postal_key, refresh_steps
+from .service import changed, editable, postal_key
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def invoice_for(application, purpose):
 
 def seal_invoice(application, account, answer, now):
     """The seal fee's invoice; the owner's micro answer is fixed once the invoice exists."""
-    _editable(application)
+    editable(application, ("payment",))
     if application.seal_kind == GRAY:
         raise StepError(N_("A gray seal has no fee."))
     if application.seal_kind == TEMPORARY:
@@ -67,7 +67,7 @@ def seal_invoice(application, account, answer, now):
 
 def postal_invoice(application, account, now):
     """The postal check's invoice; the contact step's address must be saved first."""
-    _editable(application)
+    editable(application, ("postal",))
     if postal_key(application) is None:
         raise StepError(N_("Save the contact details with the postal address first."))
     existing = invoice_for(application, POSTAL_PURPOSE)
@@ -145,7 +145,7 @@ def send_due_letters(now):
 
 def new_letter(application, now):
     """A fresh letter when the last code expired or the address changed; at most MAX_LETTERS in all."""
-    _editable(application)
+    editable(application, ("postal",))
     if not application.postal_paid_at:
         raise StepError(N_("Pay the postal check fee first."))
     latest = codes.latest(application, "postal")
@@ -168,7 +168,7 @@ def new_letter(application, now):
 
 def check_postal_code(application, typed, now):
     """Finish the postal step when `typed` is the code from the latest letter."""
-    _editable(application)
+    editable(application, ("postal",))
     key = postal_key(application)
     if key is not None and application.postal_verified == key:
         return
@@ -177,9 +177,8 @@ def check_postal_code(application, typed, now):
                   alphabet=codes.LETTER_ALPHABET)
     except codes.CodeError as error:
         raise StepError(error.message, **error.variables) from None
-    application.postal_verified, application.postal_verified_at, application.updated_at = key, now, now
-    refresh_steps(application, now)
-    db.session.commit()
+    application.postal_verified, application.postal_verified_at = key, now
+    changed(application, ("postal",), now)
 
 
 

@@ -1,4 +1,9 @@
-"""The application's use cases: each saves one step, then recomputes the step states."""
+"""The application's use cases. Every owner's change goes through one door (`door` / `changed`):
+check the step is editable, apply, lift the reviewer's rejection of the changed step, refresh the
+step states, emit, commit.
+"""
+import functools
+import inspect
 import re
 
 import jdatetime
@@ -7,6 +12,7 @@ from sqlalchemy import or_, select
 
 from .. import domains
 from ..accounts.models import LEGAL, NATURAL, Owner
+from ..audit import record_event
 from ..events import Actor, emit
 from ..extensions import db
 from ..iran.calendar import TEHRAN
@@ -44,7 +50,14 @@ MINOR_AGE = 18
 
 
 class NotEditable(Exception):
-    """The application is no longer a draft; its steps cannot change."""
+    """The application is no longer a draft, or a reviewer reopened only other steps of it."""
+
+    def __init__(self, message=None):
+        super().__init__(message or N_("This application was submitted; it can no longer be changed."))
+        self.message = message or N_("This application was submitted; it can no longer be changed.")
+
+
+REOPENED_ONLY = N_("A reviewer reopened only some steps of this application; change those and submit again.")
 
 
 def _clean_text(value, limit=200):
@@ -134,9 +147,63 @@ def find_for(account, application_id):
     return application
 
 
-def _editable(application):
+def editable(application, steps=()):
+    """Raise NotEditable unless the owner may change `steps` now (a draft; after a reviewer's
+    rejection, only the steps the reviewer reopened)."""
     if application.status != DRAFT:
         raise NotEditable()
+    reopened = {item.step for item in application.steps if item.reopened}
+    if reopened and not set(steps) <= reopened:
+        raise NotEditable(REOPENED_ONLY)
+
+
+def changed(application, steps, now, *, event=None, actor=None, payload=None):
+    """The door's second half: the changed steps lose the reviewer's verdict, states are refreshed, commit.
+
+    A rejected step stays rejected until the owner changes that step; a step that stops being done
+    because of this change is reopened too, so the owner can fix it.
+    """
+    application.updated_at = now
+    reopened_any = any(item.reopened for item in application.steps)
+    for item in application.steps:
+        if item.step in steps:
+            if item.state == STEP_REJECTED:
+                item.state = NOT_STARTED
+            item.accepted_at = item.reviewed_by = None
+    before = {item.step: item.state for item in application.steps}
+    refresh_steps(application, now)
+    if reopened_any:
+        for item in application.steps:
+            if before[item.step] == DONE and item.state != DONE:
+                item.reopened = True
+    if event:
+        emit(event, application, payload, actor or Actor.owner(application.account_id), now=now)
+    else:
+        record_event(actor=actor or Actor.owner(application.account_id), action="application.changed",
+                     subject_type="application", subject_id=application.id, now=now,
+                     after={"steps": sorted(steps), **(payload or {})})
+    db.session.commit()
+
+
+def door(*steps):
+    """Decorate a use case that changes `steps` of an application (its first argument; `now` by name or
+    position): editable check first; then, unless it returned form errors (a non-empty dict), `changed`."""
+    def wrap(function):
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            application, now = bound.arguments["application"], bound.arguments["now"]
+            editable(application, steps)
+            result = function(*args, **kwargs)
+            if isinstance(result, dict) and result:
+                return result
+            changed(application, steps, now)
+            return result
+        return run
+    return wrap
+
 
 
 def step(application, name):
@@ -215,8 +282,8 @@ def refresh_steps(application, now):
                                     for c in open_challenges(application)):
         states["domain"] = PENDING
     for item in application.steps:
-        if item.state == STEP_REJECTED and states[item.step] == DONE and item.updated_at >= application.updated_at:
-            continue
+        if item.state == STEP_REJECTED:
+            continue  # a reviewer's rejection stays until the owner changes that step (see `changed`)
         if item.state != states[item.step]:
             item.state, item.reason, item.updated_at = states[item.step], None, now
 
@@ -245,16 +312,20 @@ def next_step(application):
 
 def submit(application, now):
     """Hand a complete draft to the reviewers; returns the steps still missing (nothing changes then)."""
-    _editable(application)
+    if application.status != DRAFT:
+        raise NotEditable()
     refresh_steps(application, now)
     required = required_steps(application)
     missing = [s.step for s in application.steps if s.step in required and s.state != DONE]
     if missing:
         db.session.commit()
         return missing
+    again = application.submitted_at is not None
     application.status, application.submitted_at, application.updated_at = SUBMITTED, now, now
+    for item in application.steps:
+        item.reopened = False
     emit("application.submitted", application, {"application": application.id, "domain": application.domain,
-                                                "kind": application.seal_kind},
+                                                "kind": application.seal_kind, "resubmitted": again},
          Actor.owner(application.account_id), now=now, before={"status": DRAFT}, after={"status": SUBMITTED})
     db.session.commit()
     return []
@@ -276,9 +347,9 @@ def withdraw(application, now, storage):
 
 # --- commitment -----------------------------------------------------------------------------
 
+@door("commitment")
 def accept_terms(application, version, ip, now):
     """Record acceptance of the current terms; returns False when this version was already accepted."""
-    _editable(application)
     current = terms.current()["version"]
     if version != current:
         raise ValueError(N_("The terms changed while you were reading them; read the new version and accept again."))
@@ -286,9 +357,6 @@ def accept_terms(application, version, ip, now):
         return False
     application.terms_version, application.terms_accepted_at = current, now
     application.terms_accepted_ip = (ip or "")[:45] or None
-    application.updated_at = now
-    refresh_steps(application, now)
-    db.session.commit()
     return True
 
 
@@ -310,9 +378,9 @@ def identity_form(application, account):
     }
 
 
+@door("identity")
 def save_identity(application, account, form, now):
     """Validate and save the identity; returns {field: (msgid, vars)} errors (empty when saved)."""
-    _editable(application)
     errors = {}
     kind = form.get("person_kind")
     if kind not in (NATURAL, LEGAL):
@@ -365,9 +433,6 @@ def save_identity(application, account, form, now):
         setattr(owner, name, value)
     # the account holder's own identifiers; for a company, the person acting for it
     owner.national_code, owner.mobile = account.national_code, account.mobile
-    application.updated_at = now
-    refresh_steps(application, now)
-    db.session.commit()
     return {}
 
 
@@ -380,8 +445,8 @@ def _shared(owner, application):
 
 # --- documents ------------------------------------------------------------------------------
 
+@door("documents")
 def add_document(application, kind, filename, data, storage, now):
-    _editable(application)
     allowed = documents.allowed_kinds(application.owner, is_minor=is_minor(application.owner, now))
     if kind not in allowed:
         raise documents.UploadError(N_("Choose which document this is."))
@@ -393,21 +458,15 @@ def add_document(application, kind, filename, data, storage, now):
     application.documents.append(Document(
         kind=kind, storage_key=key, original_name=documents.safe_display_name(filename),
         content_type=content_type, size=len(data), sha256=digest, uploaded_at=now))
-    application.updated_at = now
-    refresh_steps(application, now)
-    db.session.commit()
 
 
+@door("documents")
 def remove_document(application, document_id, storage, now):
-    _editable(application)
     document = next((d for d in application.documents if d.id == document_id), None)
     if document is None:
         return False
     storage.delete(document.storage_key)
     application.documents.remove(document)
-    application.updated_at = now
-    refresh_steps(application, now)
-    db.session.commit()
     return True
 
 
@@ -448,9 +507,9 @@ def domain_taken(domain, application):
     return None
 
 
+@door("business")
 def save_business(application, form, category_list, now):
     """Validate and save the business; returns {field: (msgid, vars)} errors (empty when saved)."""
-    _editable(application)
     errors = {}
     kind = form.get("seal_kind")
     if kind not in KINDS:
@@ -484,9 +543,6 @@ def save_business(application, form, category_list, now):
     application.seal_kind, application.domain, application.name_fa, application.name_en = kind, domain, name_fa, name_en
     application.category, application.sales_method = form["category"], form["sales_method"]
     application.owns_domain_declared_at = application.owns_domain_declared_at or now
-    application.updated_at = now
-    refresh_steps(application, now)
-    db.session.commit()
     return {}
 
 

@@ -70,9 +70,10 @@ def _to_overview(application):
     return redirect(url_for("onboarding.application", application_id=application.id, **lang_args()))
 
 
-def _not_editable():
-    message = N_("This application was submitted; it can no longer be changed.")
-    return render_template("error.html", code=409, message=message), 409
+@bp.errorhandler(service.NotEditable)
+def not_editable(error):
+    """One answer for every change refused because the application is not open to it."""
+    return render_template("error.html", code=409, message=error.message), 409
 
 
 @bp.get("")
@@ -118,10 +119,7 @@ def application(application_id):
 @login_required
 def submit(application_id):
     application = _application(application_id)
-    try:
-        missing = issuance.submit(application, utcnow())
-    except service.NotEditable:
-        return _not_editable()
+    missing = issuance.submit(application, utcnow())
     if missing:
         return redirect(url_for("onboarding.application", application_id=application.id, missing=missing, **lang_args()))
     return _to_overview(application)
@@ -131,10 +129,7 @@ def submit(application_id):
 @login_required
 def delete(application_id):
     application = _application(application_id)
-    try:
-        service.withdraw(application, utcnow(), storage_from_config(current_app.config))
-    except service.NotEditable:
-        return _not_editable()
+    service.withdraw(application, utcnow(), storage_from_config(current_app.config))
     return redirect(url_for("onboarding.dashboard", **lang_args()))
 
 
@@ -146,10 +141,7 @@ def identity(application_id):
     errors = {}
     if request.method == "POST":
         form = request.form.to_dict()
-        try:
-            errors = service.save_identity(application, account, form, utcnow())
-        except service.NotEditable:
-            return _not_editable()
+        errors = service.save_identity(application, account, form, utcnow())
         if not errors:
             return _to_overview(application)
         form.update(national_code=account.national_code, mobile=account.mobile)
@@ -171,8 +163,6 @@ def documents_step(application_id):
         try:
             service.add_document(application, request.form.get("kind", ""), upload.filename if upload else "",
                                  data, storage_from_config(current_app.config), now)
-        except service.NotEditable:
-            return _not_editable()
         except documents.UploadError as error:
             errors = {"file": (error.message, error.variables)}
         else:
@@ -189,10 +179,7 @@ def documents_step(application_id):
 @login_required
 def delete_document(application_id, document_id):
     application = _application(application_id)
-    try:
-        found = service.remove_document(application, document_id, storage_from_config(current_app.config), utcnow())
-    except service.NotEditable:
-        return _not_editable()
+    found = service.remove_document(application, document_id, storage_from_config(current_app.config), utcnow())
     if not found:
         abort(404)
     return redirect(url_for("onboarding.documents_step", application_id=application.id, **lang_args()))
@@ -202,16 +189,31 @@ def delete_document(application_id, document_id):
 @login_required
 def document_file(application_id, document_id):
     """The stored bytes, to the application's owner or staff only, never rendered in our origin."""
-    application = _application(application_id)
+    return document_response(_application(application_id), document_id)
+
+
+def document_response(application, document_id, *, inline=False):
+    """A stored document's bytes with headers that keep it inert: a download for the owner; for the
+    staff console, shown inside the review page (a PDF in the browser's own viewer, framed by us only)."""
     document = next((d for d in application.documents if d.id == document_id), None)
     if document is None:
         abort(404)
     response = make_response(storage_from_config(current_app.config).read(document.storage_key))
     response.headers["Content-Type"] = document.content_type
-    response.headers["Content-Disposition"] = f'attachment; filename="document-{document.id}.{document.storage_key[-3:]}"'
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="document-{document.id}.{document.storage_key[-3:]}"'
+    if not inline:
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    elif document.content_type == "application/pdf":
+        response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    else:
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'self'"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if inline:
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
 
 
@@ -223,10 +225,7 @@ def business(application_id):
     errors = {}
     if request.method == "POST":
         form = request.form.to_dict()
-        try:
-            errors = service.save_business(application, form, category_list, utcnow())
-        except service.NotEditable:
-            return _not_editable()
+        errors = service.save_business(application, form, category_list, utcnow())
         if not errors:
             return _to_overview(application)
     else:
@@ -258,8 +257,6 @@ def domain_start(application_id):
     application = _application(application_id)
     try:
         domain_proof.start(application, request.form.get("method", ""), request.form.get("mailbox", ""), utcnow())
-    except service.NotEditable:
-        return _not_editable()
     except proof.ProofFailed as failure:
         return _domain_page(application, {"_form": (failure.message, failure.variables)}, 400)
     return redirect(url_for("onboarding.domain", application_id=application.id, **lang_args()))
@@ -273,8 +270,6 @@ def domain_check(application_id):
     challenge_id = request.form.get("challenge", type=int)
     try:
         domain_proof.check(application, challenge_id, utcnow(), code=request.form.get("code"))
-    except service.NotEditable:
-        return _not_editable()
     except proof.ProofFailed as failure:
         return _domain_page(application, {"_form": (failure.message, failure.variables)}, 400)
     return _to_overview(application)
@@ -331,10 +326,7 @@ def contact_step(application_id):
     if request.method == "GET":
         return _contact_page(application, contact.contact_form(application))
     form = request.form.to_dict()
-    try:
-        errors = contact.save_contact(application, form, utcnow())
-    except service.NotEditable:
-        return _not_editable()
+    errors = contact.save_contact(application, form, utcnow())
     if errors:
         return _contact_page(application, form, errors, status=400)
     return redirect(url_for("onboarding.contact_step", application_id=application.id, **lang_args()))
@@ -345,8 +337,6 @@ def _contact_code_action(application_id, error_field, action):
     application = _application(application_id)
     try:
         action(application)
-    except service.NotEditable:
-        return _not_editable()
     except codes.CodeError as error:
         return _contact_page(application, contact.contact_form(application),
                              code_errors={error_field: (error.message, error.variables)}, status=400)
@@ -397,8 +387,6 @@ def commitment(application_id):
             try:
                 accepted = service.accept_terms(application, request.form.get("version", ""),
                                                 request.remote_addr, utcnow())
-            except service.NotEditable:
-                return _not_editable()
             except ValueError as error:
                 errors, status = {"_form": (str(error), {})}, 409
             else:
@@ -434,8 +422,6 @@ def payment_invoice(application_id):
     application = _application(application_id)
     try:
         invoice = payment.seal_invoice(application, current_account(), request.form.get("size"), utcnow())
-    except service.NotEditable:
-        return _not_editable()
     except payment.StepError as error:
         return _payment_page(application, {"size": (error.message, error.variables)}, 400)
     return _to_invoice(invoice)
@@ -464,8 +450,6 @@ def postal_invoice(application_id):
     application = _application(application_id)
     try:
         invoice = payment.postal_invoice(application, current_account(), utcnow())
-    except service.NotEditable:
-        return _not_editable()
     except payment.StepError as error:
         return _postal_page(application, {"_form": (error.message, error.variables)}, 400)
     return _to_invoice(invoice)
@@ -478,8 +462,6 @@ def postal_letter(application_id):
     application = _application(application_id)
     try:
         payment.new_letter(application, utcnow())
-    except service.NotEditable:
-        return _not_editable()
     except payment.StepError as error:
         return _postal_page(application, {"_form": (error.message, error.variables)}, 400)
     return redirect(url_for("onboarding.postal", application_id=application.id, **lang_args()))
@@ -492,8 +474,6 @@ def postal_check(application_id):
     application = _application(application_id)
     try:
         payment.check_postal_code(application, request.form.get("code", ""), utcnow())
-    except service.NotEditable:
-        return _not_editable()
     except payment.StepError as error:
         return _postal_page(application, {"code": (error.message, error.variables)}, 400)
     return _to_overview(application)

@@ -26,7 +26,8 @@ def invoice_number(location):
     return re.search(r"/billing/invoices/([0-9-]+)", location).group(1)
 
 
-def walk_to_submitted(app, client, application_id, business=None, *, postal=True, pay=True, size="standard"):
+def walk_to_submitted(app, client, application_id, business=None, *, postal=True, pay=True, size="standard",
+                      identity=None):
     """Every step through the owner's pages (the domain proof, tested on its own, is recorded directly)."""
     from seal_server.clock import utcnow
     from seal_server.extensions import db
@@ -38,7 +39,7 @@ def walk_to_submitted(app, client, application_id, business=None, *, postal=True
     from .test_contact import CONTACT_STEP, _email_code, landline_code
 
     base = f"/panel/applications/{application_id}"
-    assert post_form(client, base + "/identity", NATURAL).status_code == 302
+    assert post_form(client, base + "/identity", identity or NATURAL).status_code == 302
     assert post_form(client, base + "/business", business or BUSINESS).status_code == 302
     with app.app_context():
         application = db.session.get(Application, application_id)

@@ -27,7 +27,7 @@ from seal_server.onboarding import domain as domain_proof
 from seal_server.onboarding import issuance, proof
 from seal_server.onboarding.models import Application
 from seal_server.seals import service
-from tests.accounts.conftest import MOBILE, NATIONAL_CODE, csrf_from, last_code, sign_in
+from tests.accounts.conftest import MOBILE, NATIONAL_CODE, csrf_from, sign_in
 from tests.conftest import LiveServer, _empty_tables, make_app
 from tests.onboarding.conftest import BUSINESS, NATURAL, new_application, post_form
 from tests.onboarding.payflow import path_of, walk_to_submitted

@@ -1,0 +1,57 @@
+"""Staff accounts (their own table, apart from owners), their server-side sessions, and review claims."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..coltypes import UTCDateTime
+from ..extensions import db
+
+
+class Staff(db.Model):
+    """A member of the authority's staff: password (argon2) plus a TOTP second factor, one or more roles."""
+
+    __tablename__ = "staff"
+    audit_type = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    national_code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    password_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    totp_secret: Mapped[str] = mapped_column(String(64))
+    # the last TOTP time step accepted: a code is good once, never again inside its window
+    totp_last_step: Mapped[Optional[int]] = mapped_column(Integer)
+    recovery_codes: Mapped[list] = mapped_column(JSON, default=list)  # SHA-256 digests of unused codes
+    # the one-time enrolment link: only its digest is kept
+    enrol_digest: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    enrol_expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    enrolled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    sessions = relationship("StaffSession", back_populates="staff", order_by="StaffSession.created_at")
+
+    def has(self, role):
+        return role in (self.roles or [])
+
+
+class StaffSession(db.Model):
+    """A signed-in staff browser; the cookie holds a random token, the table its digest."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # when a TOTP code was last typed in this session: sensitive actions need one from the last minutes
+    fresh_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    ip: Mapped[Optional[str]] = mapped_column(String(45))
+
+    staff = relationship("Staff", back_populates="sessions")
