@@ -2,9 +2,8 @@
 no console error, no Content-Security-Policy violation, and no serious or critical axe-core finding.
 
 PAGES below is the list to extend: one line per page, its address (placeholders are filled from what
-`_demo_data` builds once for this module), who sees it, and the HTTP status it answers with. Staff pages do
-not exist yet; when the staff console lands, add its pages with who=STAFF and teach `_signed_in` to sign
-a staff member in (the browser context for each kind of visitor is made once and reused).
+`_demo_data` builds once for this module), who sees it, and the HTTP status it answers with. Staff pages
+are seen by an admin holding every role (the browser context for each kind of visitor is made once and reused).
 
 One live server, one browser and one data set serve the whole module, so the ~150 visits take about a
 minute. SEAL_PAGE_SCREENSHOTS=DIR saves a full-page PNG of every visit there, for looking at them by eye.
@@ -32,6 +31,8 @@ from tests.conftest import LiveServer, _empty_tables, make_app
 from tests.onboarding.conftest import BUSINESS, NATURAL, new_application, post_form
 from tests.onboarding.payflow import path_of, walk_to_submitted
 from tests.onboarding.test_map import PNG, TILES
+from tests.staff.conftest import ADMIN_CODE, enrol
+from tests.staff.conftest import sign_in as staff_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +91,21 @@ PAGES = {
     "issued seal": Page("/panel/applications/{issued}", OWNER),
     "invoice": Page("/billing/invoices/{invoice}", OWNER),
     "sandbox bank": Page("{bank}", OWNER),
-    # STAFF: the staff console's pages join here as they land
+    "seal notifications and webhooks": Page("/panel/seals/{issued_seal}/notifications", OWNER),
+    "outbox deliveries": Page("/operator/deliveries"),
+    "outbox dead deliveries": Page("/operator/deliveries?view=dead"),
+    # the staff console (an admin holding every role)
+    "staff sign in": Page("/staff/sign-in"),
+    "staff home": Page("/staff", STAFF),
+    "staff people": Page("/staff/people", STAFF),
+    "review queue": Page("/staff/queue", STAFF),
+    "review page": Page("/staff/applications/{issued}", STAFF),
+    "background checks sandbox": Page("/staff/checks", STAFF),
+    "gray seals over their limits": Page("/staff/gray", STAFF),
+    "account recovery": Page("/staff/accounts", STAFF),
+    "seals": Page("/staff/seals", STAFF),
+    "one seal": Page("/staff/seals/{valid_id}", STAFF),
+    "audit log": Page("/staff/audit", STAFF),
 }
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = os.environ.get("SEAL_PAGE_SCREENSHOTS")
@@ -146,6 +161,13 @@ def _demo_data(app):
     to_bank = owner.post(invoice + "/pay", data={"csrf_token": csrf_from(owner.get(invoice))})
     data["bank"] = path_of(to_bank.headers["Location"])
     data["owner_session"] = owner.get_cookie("session").value
+    with app.app_context():
+        data["issued_seal"] = issuance.seal_of(db.session.get(Application, data["issued"])).public_id
+        data["valid_id"] = data["valid"].split("?")[0]
+    staff = app.test_client()
+    member = enrol(app, ADMIN_CODE, ["admin", "supervisor", "reviewer", "support", "arbiter"], now)
+    assert staff_sign_in(staff, member, now).status_code == 302
+    data["staff_session"] = staff.get_cookie("session").value
     return data
 
 
@@ -190,7 +212,7 @@ def _signed_in(context, who, server, data):
     if who == OWNER:
         context.add_cookies([{"name": "session", "value": data["owner_session"], "url": server.url}])
     elif who == STAFF:
-        raise NotImplementedError("sign a staff member in here when the staff console lands")
+        context.add_cookies([{"name": "session", "value": data["staff_session"], "url": server.url}])
 
 
 def _overflow(page):
