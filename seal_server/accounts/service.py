@@ -15,11 +15,15 @@ from ..iran.identifiers import IdentifierError, clean_mobile, clean_national_cod
 from ..marks import N_
 from ..notify.service import send_sms
 from ..notify.sms import DeliveryError
-from .models import Account, OtpChallenge
+from .models import Account, OtpChallenge, RecoveryRequest
 
 CODE_DIGITS = 6
 MIN_PASSWORD = 10
 HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+RECOVERY_NOTE_MAX = 2000
+RECOVERY_PER_IP_DAY = 5
+RECOVERY_PER_CODE_DAY = 3
 
 
 class AccountError(Exception):
@@ -79,7 +83,9 @@ def start_sign_in(national_code, mobile, *, ip, now):
     """Send a one-time code for signing up or in; returns the challenge whose id the session keeps.
 
     When the national code belongs to an account with another mobile number, no SMS goes
-    out and the challenge can never be passed, so the page does not reveal who is registered.
+    out and the challenge can never be passed, so the page does not reveal who is registered;
+    the code page offers every visitor the recovery procedure (`request_recovery`), so the
+    real holder who finds their code taken is never locked out.
     """
     national_code, mobile, errors = clean_sign_in(national_code, mobile)
     if errors:
@@ -100,6 +106,11 @@ def start_sign_in(national_code, mobile, *, ip, now):
         attempts=0, delivered=False,
     )
     db.session.add(challenge)
+    if not deliver:
+        # EVENTS: emit account.sign_in_attempted
+        # (to the account's own mobile: someone tried to sign in with this national code from
+        # another number; if it was not you, ...). Emitted in this transaction, sent by the worker.
+        pass
     db.session.commit()
     if deliver:
         text = gettext("Your sign-in code for %(authority)s: %(code)s\nIt is valid for %(minutes)s minutes. Never give it to anyone.",
@@ -169,6 +180,43 @@ def verify_code(challenge_id, code, *, now):
     account.last_login_at = now
     db.session.commit()
     return account
+
+
+def request_recovery(national_code, mobile, email, note, *, ip, now):
+    """Record a holder's request to take back a national code (staff act on it); the same answer for anyone.
+
+    Returns the request, or None when the daily caps are reached (the answer looks the same,
+    so the caps reveal nothing either); AccountError (with `errors`) for bad input.
+    """
+    national_code, mobile, errors = clean_sign_in(national_code, mobile)
+    email = (email or "").strip()
+    if email:
+        from ..onboarding.contact import clean_email
+
+        try:
+            email = clean_email(email)
+        except ValueError as error:
+            errors["email"] = str(error)
+    note = (note or "").strip()
+    if len(note) > RECOVERY_NOTE_MAX:
+        errors["note"] = N_("This note is too long; keep it to a few lines.")
+    if errors:
+        field, message = next(iter(errors.items()))
+        error = AccountError(message, field)
+        error.errors = errors
+        raise error
+    since = now - DAY
+    for condition, cap in ((RecoveryRequest.ip == ip, RECOVERY_PER_IP_DAY),
+                           (RecoveryRequest.national_code == national_code, RECOVERY_PER_CODE_DAY)):
+        if db.session.scalar(select(func.count()).select_from(RecoveryRequest)
+                             .where(condition, RecoveryRequest.created_at > since)) >= cap:
+            return None
+    account = db.session.scalar(select(Account).where(Account.national_code == national_code))
+    request = RecoveryRequest(national_code=national_code, mobile=mobile, email=email or None, note=note or None,
+                              account_id=account.id if account else None, ip=ip, status="open", created_at=now)
+    db.session.add(request)
+    db.session.commit()
+    return request
 
 
 def set_password(account, password):

@@ -86,6 +86,24 @@ def resend():
     return render_template("accounts/code.html", errors={}, resent=True)
 
 
+@bp.route("/recover", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def recover():
+    """The recovery procedure for a national code registered with someone else's mobile, and its request form."""
+    form, errors, recorded = {}, {}, False
+    if request.method == "POST":
+        form = {name: request.form.get(name, "") for name in ("national_code", "mobile", "email", "note")}
+        try:
+            service.request_recovery(form["national_code"], form["mobile"], form["email"], form["note"],
+                                     ip=request.remote_addr or "", now=utcnow())
+        except service.AccountError as error:
+            errors = _form_errors(error)
+        else:
+            form, recorded = {}, True
+    return render_template("accounts/recover.html", form=form, errors=errors, recorded=recorded), \
+        400 if errors else 200
+
+
 @bp.route("/password-login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def password_login():
