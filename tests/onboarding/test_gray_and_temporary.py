@@ -86,3 +86,17 @@ def test_a_temporary_seal_has_no_fee(owner):
     response = owner.post(f"/panel/applications/{application_id}/payment?lang=en",
                           data={"csrf_token": csrf_from(owner.get("/panel")), "size": "standard"})
     assert response.status_code == 400 and "A temporary seal has no fee" in response.get_data(as_text=True)
+
+
+def test_a_gray_seal_never_publishes_the_identity_steps_home_address(app, owner, client):
+    """The identity step's home address, postal code and landline are private; the gray path skips the contact step."""
+    application_id = new_application(owner)
+    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False, pay=False)
+    with app.app_context():
+        seal = issuance.seal_of(db.session.get(Application, application_id))
+        business = seal.business
+        assert (business.address, business.postal_code, business.landline) == (None, None, None)
+        verify_url = urls_for(seal)["verify_url"].replace(app.config["SEAL_BASE_URL"], "")
+    page = client.get(verify_url).get_data(as_text=True)
+    for private in ("خیابان آزادی", "۱۵۸۷۶۵۴۳۲۱", "1587654321", "۰۲۱۸۸۷۷۶۶۵۵", "02188776655"):
+        assert private not in page
