@@ -1,9 +1,10 @@
 """Settings read from SEAL_* environment variables."""
+import ipaddress
 import json
 import os
-from dataclasses import dataclass
 
 DEV_SECRET = "dev-only-insecure-secret"
+ENVIRONMENTS = ("development", "production")
 
 
 class ConfigError(RuntimeError):
@@ -45,10 +46,34 @@ def _fees(environ):
         raise ConfigError(f"SEAL_FEES must be a JSON object of fees in toman: {error}") from None
 
 
+def _loopback(bind):
+    """True when a bind address (gunicorn's `host:port`, `[v6]:port`, `unix:path`, `fd://n`) is reachable only locally."""
+    if bind.startswith(("unix:", "fd://")):
+        return True
+    host = bind[1:bind.index("]")] if bind.startswith("[") else bind.rpartition(":")[0] if ":" in bind else bind
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # "", "0.0.0.0" reads as all interfaces; a name may resolve anywhere
+
+
+def check_bind(binds, keys):
+    """ConfigError when the public development key would serve a non-loopback address (anyone could forge sessions)."""
+    public = [bind for bind in binds if not _loopback(bind)]
+    if DEV_SECRET in keys and public:
+        raise ConfigError(f"refusing to serve {public[0]} with the public development key: set SEAL_SECRET_KEYS "
+                          "(and SEAL_ENV=production) or bind 127.0.0.1")
+
+
 def from_environ(environ=None, instance_path="."):
     """Build the Flask config mapping from the environment."""
     environ = os.environ if environ is None else environ
     env = _env(environ, "SEAL_ENV", "development")
+    if env not in ENVIRONMENTS:
+        # never read a misspelt "production" as development: that would serve the public key
+        raise ConfigError(f"SEAL_ENV must be development or production, got {env!r}")
     keys = [k.strip() for k in _env(environ, "SEAL_SECRET_KEYS", "").split(",") if k.strip()]
     if env == "production":
         if not keys:
