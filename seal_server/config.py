@@ -158,6 +158,9 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_UPLOAD_MAX_BYTES": _int(environ, "SEAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
         "SEAL_PROOF_TOKEN_DAYS": _int(environ, "SEAL_PROOF_TOKEN_DAYS", 7),
+        # domain checks fetch in the request thread: at most this many at once per process, one per account
+        "SEAL_PROOF_CHECKS_RUNNING": _int(environ, "SEAL_PROOF_CHECKS_RUNNING", 2),
+        "SEAL_PROOF_CHECKS_PER_ACCOUNT": _int(environ, "SEAL_PROOF_CHECKS_PER_ACCOUNT", 1),
         "SEAL_CONTACT_CODE_SECONDS": _int(environ, "SEAL_CONTACT_CODE_SECONDS", 1800),
         # payment providers that report gray seals' monthly volumes: "name:token,name2:token2"
         "SEAL_GRAY_REPORT_TOKENS": _env(environ, "SEAL_GRAY_REPORT_TOKENS"),

@@ -2,6 +2,7 @@
 import hashlib
 import hmac
 import secrets
+from contextlib import nullcontext
 from datetime import timedelta
 
 from flask import current_app
@@ -17,6 +18,7 @@ from . import proof
 from .fetcher import FetchError, SafeFetcher
 from .models import DomainChallenge
 from .service import NotEditable, domain_taken, refresh_steps
+from .slots import Busy, Slots
 
 EMAIL_CODE_TRIES = 5
 CHECKS_PER_CHALLENGE = 50
@@ -38,6 +40,8 @@ def _email_code_hash(challenge_token_salt, code):
 
 
 EMAIL_CHALLENGES_PER_DAY = 3
+# checks that reach out to the site or its DNS, running now in this process
+FETCH_SLOTS = Slots()
 
 
 def current_challenges(application, now):
@@ -113,9 +117,15 @@ def check(application, challenge_id, now, *, code=None):
     limit = EMAIL_CODE_TRIES if challenge.method == proof.EMAIL else CHECKS_PER_CHALLENGE
     if challenge.attempts >= limit:
         raise proof.ProofFailed(N_("Too many tries for this check; start a new one."))
-    challenge.attempts += 1
     try:
-        _run(challenge, code)
+        with _fetch_slot(challenge, application.account_id):
+            challenge.attempts += 1
+            _run(challenge, code)
+    except Busy as busy:
+        if busy.everyone:
+            raise proof.ProofFailed(N_("Too many ownership checks are running right now; "
+                                       "please try again in a minute.")) from None
+        raise proof.ProofFailed(N_("Your previous ownership check is still running; wait for it to finish.")) from None
     except proof.ProofFailed as failure:
         challenge.last_error = failure.message[:300]
         db.session.commit()
@@ -135,6 +145,15 @@ def check(application, challenge_id, now, *, code=None):
     refresh_steps(application, now)
     db.session.commit()
     return challenge
+
+
+def _fetch_slot(challenge, account_id):
+    """A slot for a check that fetches (every method but the email code); entering it raises Busy when none is free."""
+    if challenge.method == proof.EMAIL:
+        return nullcontext()
+    config = current_app.config
+    return FETCH_SLOTS.hold(account_id, total=config["SEAL_PROOF_CHECKS_RUNNING"],
+                            per_key=config["SEAL_PROOF_CHECKS_PER_ACCOUNT"])
 
 
 def _run(challenge, code):
