@@ -133,6 +133,25 @@ def resend(challenge_id, *, ip, now):
     return start_sign_in(challenge.national_code, challenge.mobile, ip=ip, now=now)
 
 
+def _check_try_limits(challenge, now):
+    """Hourly caps on tries: per national code and mobile over delivered codes only, and per address.
+
+    Challenges sent to other mobiles never carry a code, so counting them would let anyone lock
+    the holder out by asking for codes with their own numbers.
+    """
+    tries = func.coalesce(func.sum(OtpChallenge.attempts), 0)
+    recent = OtpChallenge.created_at > now - HOUR
+    for condition, setting, message in (
+        ((OtpChallenge.national_code == challenge.national_code) & (OtpChallenge.mobile == challenge.mobile)
+         & OtpChallenge.delivered.is_(True), "SEAL_OTP_ACCOUNT_TRIES_PER_HOUR",
+         N_("Too many wrong codes for this account; try again in an hour.")),
+        (OtpChallenge.ip == challenge.ip, "SEAL_OTP_IP_TRIES_PER_HOUR",
+         N_("Too many wrong codes from your connection; try again in an hour.")),
+    ):
+        if db.session.scalar(select(tries).where(condition, recent)) >= _config(setting):
+            raise AccountError(message)
+
+
 def verify_code(challenge_id, code, *, now):
     """The account this code signs in (created on first sign-in), or AccountError."""
     challenge = db.session.get(OtpChallenge, challenge_id) if challenge_id else None
@@ -145,11 +164,7 @@ def verify_code(challenge_id, code, *, now):
     max_tries = _config("SEAL_OTP_MAX_TRIES")
     if challenge.attempts >= max_tries:
         raise AccountError(N_("Too many wrong codes; ask for a new one."))
-    tried_this_hour = db.session.scalar(
-        select(func.coalesce(func.sum(OtpChallenge.attempts), 0)).where(
-            OtpChallenge.national_code == challenge.national_code, OtpChallenge.created_at > now - HOUR))
-    if tried_this_hour >= _config("SEAL_OTP_ACCOUNT_TRIES_PER_HOUR"):
-        raise AccountError(N_("Too many wrong codes for this account; try again in an hour."))
+    _check_try_limits(challenge, now)
     typed = to_latin_digits(str(code or "")).strip().replace(" ", "")
     if not (len(typed) == CODE_DIGITS and typed.isascii() and typed.isdigit()):
         raise AccountError(N_("The code has 6 digits."), "code")
