@@ -16,7 +16,7 @@ from ..notify.service import send_email
 from ..notify.sms import DeliveryError
 from . import proof
 from .fetcher import FetchError, SafeFetcher
-from .models import DomainChallenge
+from .models import Application, DomainChallenge
 from .service import NotEditable, domain_taken, refresh_steps
 from .slots import Busy, Slots
 
@@ -39,7 +39,8 @@ def _email_code_hash(challenge_token_salt, code):
     return hmac.new(key, f"domain-email.v1|{challenge_token_salt}|{code}".encode(), hashlib.sha256).hexdigest()
 
 
-EMAIL_CHALLENGES_PER_DAY = 3
+EMAIL_CHALLENGES_PER_DAY = 3  # per application, and per domain across applications
+EMAIL_CHALLENGES_PER_ACCOUNT_DAY = 6
 # checks that reach out to the site or its DNS, running now in this process
 FETCH_SLOTS = Slots()
 
@@ -58,6 +59,26 @@ def current_challenges(application, now):
     return latest
 
 
+def _check_email_caps(application, now):
+    """Each email lands in a stranger's mailbox if the applicant is not the owner, and brings fresh guesses: keep
+    them rare per application, per domain and per account (a new application must not reset the count)."""
+    emails_today = select(func.count()).select_from(DomainChallenge).join(
+        Application, Application.id == DomainChallenge.application_id).where(
+        DomainChallenge.method == proof.EMAIL, DomainChallenge.created_at > now - timedelta(days=1))
+    for condition, cap, message in (
+        (DomainChallenge.application_id == application.id, EMAIL_CHALLENGES_PER_DAY,
+         N_("At most %(count)s ownership emails a day; use the code already sent, or another method.")),
+        (DomainChallenge.domain == application.domain, EMAIL_CHALLENGES_PER_DAY,
+         N_("At most %(count)s ownership emails a day for this domain; use the code already sent, "
+            "or another method.")),
+        (Application.account_id == application.account_id, EMAIL_CHALLENGES_PER_ACCOUNT_DAY,
+         N_("At most %(count)s ownership emails a day from your account; use another method, "
+            "or try again tomorrow.")),
+    ):
+        if db.session.scalar(emails_today.where(condition)) >= cap:
+            raise proof.ProofFailed(message, count=cap)
+
+
 def start(application, method, mailbox, now):
     """A new challenge for `method` on the application's domain (email: the code is sent now)."""
     if application.status != "draft":
@@ -72,13 +93,7 @@ def start(application, method, mailbox, now):
     if method == proof.EMAIL:
         if mailbox not in proof.EMAIL_MAILBOXES:
             raise proof.ProofFailed(N_("Choose one of the listed mailboxes."))
-        sent_today = db.session.scalar(select(func.count()).select_from(DomainChallenge).where(
-            DomainChallenge.application_id == application.id, DomainChallenge.method == proof.EMAIL,
-            DomainChallenge.created_at > now - timedelta(days=1)))
-        # Each email lands in a stranger's mailbox if the applicant is not the owner: keep it rare.
-        if sent_today >= EMAIL_CHALLENGES_PER_DAY:
-            raise proof.ProofFailed(N_("At most %(count)s ownership emails a day; use the code already sent, "
-                                       "or another method."), count=EMAIL_CHALLENGES_PER_DAY)
+        _check_email_caps(application, now)
         code = f"{secrets.randbelow(10 ** 6):06d}"
         salt = secrets.token_hex(8)
         challenge.email = f"{mailbox}@{application.domain}"
