@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import config as settings
@@ -65,6 +66,10 @@ def create_app(config=None):
 
     cache.init_app(app)
     app.wsgi_app = BadgeMiddleware(app, app.wsgi_app)
+    if app.config.get("SEAL_TRUSTED_PROXIES"):
+        # outermost, so limits, logs and the badge all see the visitor's address and scheme
+        hops = app.config["SEAL_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.register_blueprint(health_bp)
     app.register_blueprint(seals_bp)
     app.register_blueprint(widget_bp)

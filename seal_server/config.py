@@ -26,6 +26,13 @@ def _int(environ, name, default):
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _bounded(environ, name, default, low, high):
+    value = _int(environ, name, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be from {low} to {high}, got {value}")
+    return value
+
+
 def _choice(environ, name, choices, default):
     value = _env(environ, name, default)
     if value not in choices:
@@ -122,6 +129,8 @@ def from_environ(environ=None, instance_path="."):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEAL_BASE_URL": _env(environ, "SEAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SEAL_REDIS_URL": _env(environ, "SEAL_REDIS_URL"),
+        # reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none)
+        "SEAL_TRUSTED_PROXIES": _bounded(environ, "SEAL_TRUSTED_PROXIES", 0, 0, 10),
         "SEAL_VALIDITY_DAYS": _int(environ, "SEAL_VALIDITY_DAYS", 730),
         "SEAL_TEMPORARY_DAYS": _int(environ, "SEAL_TEMPORARY_DAYS", 90),
         "SEAL_BADGE_CACHE_SECONDS": _int(environ, "SEAL_BADGE_CACHE_SECONDS", 30),
