@@ -166,6 +166,10 @@ def from_environ(environ=None, instance_path="."):
         # onboarding: uploads live outside the web root; the fetcher refuses loopback unless told
         "SEAL_UPLOAD_DIR": _env(environ, "SEAL_UPLOAD_DIR", os.path.join(instance_path, "uploads")),
         "SEAL_UPLOAD_MAX_BYTES": _int(environ, "SEAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        # an account's share: open applications, new ones a day (withdrawn count), stored document bytes
+        "SEAL_APPLICATIONS_PER_ACCOUNT": _int(environ, "SEAL_APPLICATIONS_PER_ACCOUNT", 5),
+        "SEAL_APPLICATIONS_PER_DAY": _int(environ, "SEAL_APPLICATIONS_PER_DAY", 10),
+        "SEAL_UPLOAD_ACCOUNT_BYTES": _int(environ, "SEAL_UPLOAD_ACCOUNT_BYTES", 60 * 1024 * 1024),
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
         "SEAL_PROOF_TOKEN_DAYS": _int(environ, "SEAL_PROOF_TOKEN_DAYS", 7),
         # domain checks fetch in the request thread: at most this many at once per process, one per account

@@ -89,7 +89,14 @@ def dashboard():
 @bp.post("/applications")
 @login_required
 def new_application():
-    application = service.open_application(current_account(), utcnow())
+    try:
+        application = service.open_application(current_account(), utcnow())
+    except service.QuotaReached as refused:
+        account = current_account()
+        return render_template("onboarding/dashboard.html", account=account,
+                               applications=service.applications_for(account), next_step=service.next_step,
+                               required_steps=service.required_steps,
+                               errors={"_form": (refused.message, refused.variables)}), 400
     return _to_overview(application)
 
 
@@ -156,8 +163,15 @@ def identity(application_id):
                            genders=service.GENDERS), 400 if errors else 200
 
 
+def _account_key():
+    account = current_account()
+    return f"account:{account.id}" if account else request.remote_addr or ""
+
+
 @bp.route("/applications/<int:application_id>/documents", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("100 per day", methods=["POST"], key_func=_account_key)
 def documents_step(application_id):
     application = _application(application_id)
     now = utcnow()

@@ -10,6 +10,11 @@ from seal_server.onboarding import codes, domain, proof, service
 TTL = timedelta(minutes=10)
 
 
+@pytest.fixture
+def app_config():
+    return {"SEAL_APPLICATIONS_PER_ACCOUNT": 20, "SEAL_APPLICATIONS_PER_DAY": 20}
+
+
 def _account(now, national_code="0013542419", mobile="09121234567"):
     account = Account(national_code=national_code, mobile=mobile, created_at=now)
     db.session.add(account)
