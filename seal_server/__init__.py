@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -92,6 +92,12 @@ def _guard_requests(app):
         if len(request.query_string) > MAX_QUERY_STRING:
             return render_template("error.html", code=414, message=N_("The address is too long.")), 414
 
+    @app.before_request
+    def refuse_nul_bytes():
+        """No text we store or look up holds NUL, and PostgreSQL refuses it with an error: answer 400 first."""
+        if _holds_nul(request):
+            abort(400)
+
     @app.after_request
     def page_headers(response):
         if response.mimetype == "text/html":
@@ -109,6 +115,15 @@ def _guard_requests(app):
             code, lambda error, code=code, message=message: (
                 render_template("error.html", code=code, message=message), code)
         )
+
+
+def _holds_nul(req):
+    if "\x00" in req.path:
+        return True
+    fields = [req.args]
+    if req.method == "POST" and req.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields.append(req.form)
+    return any("\x00" in key or "\x00" in value for field in fields for key, value in field.items(multi=True))
 
 
 @event.listens_for(Engine, "connect")

@@ -9,6 +9,7 @@ from .openapi import OPENAPI
 from .record import record_for
 
 bp = Blueprint("seals", __name__)
+MAX_PAGE = 100_000
 
 def _checked_seal(public_id):
     """The seal when `code` in the query string belongs to it, else None."""
@@ -105,7 +106,8 @@ def openapi():
 def registry():
     query = request.args.get("q", "")[:100]
     page = parse_int(request.args.get("page")) or 1
-    results = service.search_active(query, max(page, 1), now=utcnow())
+    # far past the last page is simply empty; an offset past 64 bits would overflow the database
+    results = service.search_active(query, min(max(page, 1), MAX_PAGE), now=utcnow())
     links = {seal.public_id: service.urls_for(seal)["verify_url"] for seal in results.items}
     return render_template("seals/registry.html", query=query, results=results, links=links)
 
