@@ -519,6 +519,14 @@ def upload_too_large(error):
 api = Blueprint("onboarding_api", __name__, url_prefix="/api/v1")
 
 
+def _json_body():
+    """The request's JSON, or None when it is missing, broken or nested too deep to read."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 @api.post("/gray-volumes")
 @csrf.exempt
 @limiter.limit("120 per minute")
@@ -529,7 +537,7 @@ def gray_volume():
     if provider is None:
         return jsonify(error="a valid provider token is required (Authorization: Bearer ...)"), 401
     try:
-        totals = gray.record(provider, request.get_json(silent=True), utcnow())
+        totals = gray.record(provider, _json_body(), utcnow())
     except gray.VolumeError as error:
         return jsonify(error=str(error)), 400
     return jsonify(totals)

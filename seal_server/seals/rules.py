@@ -23,7 +23,7 @@ def new_public_id():
 
 
 def is_public_id(text):
-    return bool(text) and _PUBLIC_ID_RE.match(text) is not None
+    return isinstance(text, str) and _PUBLIC_ID_RE.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
