@@ -242,6 +242,16 @@ def set_password(account, password):
     db.session.commit()
 
 
+_DUMMY_HASH = []
+
+
+def _dummy_hash():
+    """A scrypt hash of a random password, made once, compared against when there is no real hash."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(generate_password_hash(secrets.token_urlsafe(24), method="scrypt"))
+    return _DUMMY_HASH[0]
+
+
 def password_sign_in(national_code, password, *, now):
     """The account for this national code and password, or one AccountError for any mismatch."""
     try:
@@ -249,7 +259,9 @@ def password_sign_in(national_code, password, *, now):
     except IdentifierError as error:
         raise AccountError(str(error), "national_code") from None
     account = db.session.scalar(select(Account).where(Account.national_code == national_code))
-    if account is None or not account.password_hash or not check_password_hash(account.password_hash, password or ""):
+    stored = account.password_hash if account is not None and account.password_hash else _dummy_hash()
+    # hash every time: a quick answer would tell which national codes have a password
+    if not check_password_hash(stored, password or "") or stored is _DUMMY_HASH[0]:
         raise AccountError(N_("The national code or password is not right."))
     account.last_login_at = now
     db.session.commit()

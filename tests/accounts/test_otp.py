@@ -217,3 +217,20 @@ def test_wrong_tries_are_capped_per_address(ctx, now):
     assert _message(caught) == "Too many wrong codes from your connection; try again in an hour."
     other = _start(now, national_code="1234567891", mobile="09120000008", ip="192.0.2.200")
     assert service.verify_code(other.id, last_code("09120000008"), now=now)
+
+
+@pytest.mark.parametrize("has_account, has_password", [(False, False), (True, False), (True, True)])
+def test_password_sign_in_hashes_once_whether_or_not_the_account_has_a_password(ctx, now, monkeypatch,
+                                                                               has_account, has_password):
+    """The time taken must not tell which national codes have a password."""
+    if has_account:
+        account = service.verify_code(_start(now).id, last_code(), now=now)
+        if has_password:
+            service.set_password(account, "a long enough secret")
+    checked = []
+    real = service.check_password_hash
+    monkeypatch.setattr(service, "check_password_hash",
+                        lambda stored, given: checked.append(stored.split("$")[0]) or real(stored, given))
+    with pytest.raises(service.AccountError):
+        service.password_sign_in(NATIONAL_CODE, "wrong password", now=now)
+    assert len(checked) == 1 and checked[0].startswith("scrypt:")
