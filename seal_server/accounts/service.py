@@ -259,9 +259,10 @@ def password_sign_in(national_code, password, *, now):
     except IdentifierError as error:
         raise AccountError(str(error), "national_code") from None
     account = db.session.scalar(select(Account).where(Account.national_code == national_code))
-    stored = account.password_hash if account is not None and account.password_hash else _dummy_hash()
+    dummy = _dummy_hash()
+    stored = account.password_hash if account is not None and account.password_hash else dummy
     # hash every time: a quick answer would tell which national codes have a password
-    if not check_password_hash(stored, password or "") or stored is _DUMMY_HASH[0]:
+    if not check_password_hash(stored, password or "") or stored is dummy:
         raise AccountError(N_("The national code or password is not right."))
     account.last_login_at = now
     db.session.commit()
