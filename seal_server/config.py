@@ -157,6 +157,7 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_OTP_MAX_TRIES": _int(environ, "SEAL_OTP_MAX_TRIES", 5),
         "SEAL_OTP_ACCOUNT_TRIES_PER_HOUR": _int(environ, "SEAL_OTP_ACCOUNT_TRIES_PER_HOUR", 100),
         "SEAL_OTP_IP_TRIES_PER_HOUR": _int(environ, "SEAL_OTP_IP_TRIES_PER_HOUR", 100),
+        "SEAL_FRESH_CODE_SECONDS": _int(environ, "SEAL_FRESH_CODE_SECONDS", 600),  # setting a password needs one
         "SEAL_OTP_RESEND_SECONDS": _int(environ, "SEAL_OTP_RESEND_SECONDS", 60),
         "SEAL_OTP_SENDS_PER_NUMBER_HOUR": _int(environ, "SEAL_OTP_SENDS_PER_NUMBER_HOUR", 5),
         "SEAL_OTP_SENDS_PER_IP_HOUR": _int(environ, "SEAL_OTP_SENDS_PER_IP_HOUR", 20),

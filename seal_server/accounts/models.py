@@ -63,6 +63,8 @@ class Account(db.Model):
     is_staff: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # sessions carry the generation they began in; signing out or a new password moves it on, ending them all
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     owners = relationship("Owner", back_populates="account", order_by="Owner.id")
 

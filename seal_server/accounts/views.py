@@ -1,14 +1,14 @@
 """Sign-up and sign-in pages: national code + mobile, a one-time SMS code, an optional password."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
 from ..clock import utcnow
 from ..extensions import limiter
 from ..marks import N_
 from . import service
-from .auth import current_account, lang_args, login_required, login_user, logout_user
+from .auth import code_is_fresh, current_account, end_sessions, lang_args, login_required, login_user, logout_user
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -70,7 +70,7 @@ def code():
             errors = _form_errors(error)
         else:
             target = _after_login_url()
-            login_user(account, now)
+            login_user(account, now, by_code=True)
             return redirect(target)
     return render_template("accounts/code.html", errors=errors), 400 if errors else 200
 
@@ -125,6 +125,10 @@ def password_login():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
+    now = utcnow()
+    if not code_is_fresh(now, current_app.config["SEAL_FRESH_CODE_SECONDS"]):
+        # whoever holds a stolen or forgotten session must not make the account theirs: ask the phone
+        return redirect(url_for("accounts.enter", next=url_for("accounts.password"), **lang_args()))
     errors, saved = {}, False
     if request.method == "POST":
         new, again = request.form.get("password", ""), request.form.get("password_again", "")
@@ -132,7 +136,10 @@ def password():
             errors = {"password_again": (N_("The two passwords are not the same."), {})}
         else:
             try:
-                service.set_password(current_account(), new)
+                account = current_account()
+                service.set_password(account, new)
+                end_sessions(account)  # every other session ends; this one goes on
+                login_user(account, now, by_code=True)
                 saved = True
             except service.AccountError as error:
                 errors = _form_errors(error)
