@@ -57,6 +57,7 @@ def main(argv=None):
         sys.path.insert(0, str(src))
         env = {
             "SEAL_ENV": "production", "SEAL_ALLOW_SANDBOX_GATEWAY": "1", "SEAL_SECRET_KEYS": secrets.token_urlsafe(48),
+            "SEAL_SMS_BACKEND": "kavenegar", "SEAL_KAVENEGAR_API_KEY": "bench", "SEAL_EMAIL_BACKEND": "smtp",
             "SEAL_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}", "PYTHONPATH": str(src),
         }
         os.environ.update(env)

@@ -15,6 +15,7 @@ from .extensions import csrf, db, limiter, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 MAX_QUERY_STRING = 4096
+HSTS = "max-age=31536000; includeSubDomains"
 
 PAGE_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -98,12 +99,16 @@ def _guard_requests(app):
         if _holds_nul(request):
             abort(400)
 
+    production = app.config["SEAL_ENV"] == "production"
+
     @app.after_request
     def page_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if production and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
             response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
             response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response
 

@@ -1,7 +1,10 @@
 """Settings read from SEAL_* environment variables."""
 import ipaddress
 import json
+import math
 import os
+import zlib
+from collections import Counter
 
 DEV_SECRET = "dev-only-insecure-secret"
 ENVIRONMENTS = ("development", "production")
@@ -74,6 +77,27 @@ def check_bind(binds, keys):
                           "(and SEAL_ENV=production) or bind 127.0.0.1")
 
 
+def looks_guessable(key):
+    """True for a key whose characters carry under 128 bits by their frequencies, or that compresses well
+    ("k" * 40, "0123456789" * 4); keys from secrets.token_urlsafe(32 or more) always pass."""
+    counts = Counter(key)
+    bits = -sum(n * math.log2(n / len(key)) for n in counts.values())
+    return bits < 128 or len(zlib.compress(key.encode(), 9)) < 32
+
+
+def _refuse_demo_settings(environ):
+    """Settings for demos and tests that have no place in production, each refused by name."""
+    for name, bad, why in (
+        ("SEAL_DEMO", "1", "serves demo shops from the authority's own site"),
+        ("SEAL_FETCH_ALLOW_LOOPBACK", "1", "lets domain checks reach the server's own network"),
+    ):
+        if _env(environ, name) == bad:
+            raise ConfigError(f"{name}={bad} {why}; it is refused in production")
+    for name in ("SEAL_SMS_BACKEND", "SEAL_EMAIL_BACKEND"):
+        if _env(environ, name, "outbox") == "outbox":
+            raise ConfigError(f"{name} is the outbox, which sends nothing: set a real backend in production")
+
+
 def from_environ(environ=None, instance_path="."):
     """Build the Flask config mapping from the environment."""
     environ = os.environ if environ is None else environ
@@ -94,6 +118,12 @@ def from_environ(environ=None, instance_path="."):
                 "SEAL_SECRET_KEYS holds the development default or a key shorter than "
                 "32 characters; generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
+        if any(looks_guessable(k) for k in keys):
+            raise ConfigError(
+                "SEAL_SECRET_KEYS holds a key with repeated or patterned characters (too little randomness); "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        _refuse_demo_settings(environ)
     if not keys:
         keys = [DEV_SECRET]
     sms_backend = _env(environ, "SEAL_SMS_BACKEND", "outbox")
@@ -133,7 +163,7 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_TRUSTED_PROXIES": _bounded(environ, "SEAL_TRUSTED_PROXIES", 0, 0, 10),
         "SEAL_VALIDITY_DAYS": _int(environ, "SEAL_VALIDITY_DAYS", 730),
         "SEAL_TEMPORARY_DAYS": _int(environ, "SEAL_TEMPORARY_DAYS", 90),
-        "SEAL_BADGE_CACHE_SECONDS": _int(environ, "SEAL_BADGE_CACHE_SECONDS", 30),
+        "SEAL_BADGE_CACHE_SECONDS": _bounded(environ, "SEAL_BADGE_CACHE_SECONDS", 30, 0, 60),
         "SEAL_DEMO": _env(environ, "SEAL_DEMO", "0") == "1",
         "SEAL_AUTHORITY_NAME_FA": _env(environ, "SEAL_AUTHORITY_NAME_FA", "مرجع نماد اعتماد"),
         "SEAL_AUTHORITY_NAME_EN": _env(environ, "SEAL_AUTHORITY_NAME_EN", "Trust Seal Authority"),

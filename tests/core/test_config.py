@@ -33,8 +33,9 @@ def test_production_refuses_weak_or_missing_secrets(keys, reason, monkeypatch):
         create_app()
 
 
-PRODUCTION = {"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40,
-              "SEAL_PAYMENT_GATEWAY": "zarinpal", "SEAL_ZARINPAL_MERCHANT_ID": "m"}
+PRODUCTION = {"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "Vq3xL9_rT2mZ8wK4pN7bH1sD6fJ0cY5gA-eU2iO8uQ3",
+              "SEAL_PAYMENT_GATEWAY": "zarinpal", "SEAL_ZARINPAL_MERCHANT_ID": "m",
+              "SEAL_SMS_BACKEND": "kavenegar", "SEAL_KAVENEGAR_API_KEY": "key", "SEAL_EMAIL_BACKEND": "smtp"}
 
 
 def test_production_with_a_strong_key():
@@ -122,3 +123,33 @@ def test_seal_server_run_refuses_the_development_key_on_a_public_host(monkeypatc
     assert served == []
     assert main(["run", "--host", "127.0.0.1", "--port", "5999"]) == 0
     assert served
+
+
+@pytest.mark.parametrize("key", ["k" * 40, "ab" * 24, "0123456789" * 4, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"])
+def test_production_refuses_low_entropy_keys(key):
+    with pytest.raises(ConfigError, match="SEAL_SECRET_KEYS"):
+        from_environ({**PRODUCTION, "SEAL_SECRET_KEYS": key})
+
+
+def test_production_accepts_generated_keys():
+    import secrets
+
+    for key in (secrets.token_urlsafe(32), secrets.token_urlsafe(48), secrets.token_hex(32)):
+        assert from_environ({**PRODUCTION, "SEAL_SECRET_KEYS": key})["SECRET_KEY"] == key
+
+
+@pytest.mark.parametrize("changes, name", [
+    ({"SEAL_DEMO": "1"}, "SEAL_DEMO"),
+    ({"SEAL_FETCH_ALLOW_LOOPBACK": "1"}, "SEAL_FETCH_ALLOW_LOOPBACK"),
+    ({"SEAL_SMS_BACKEND": "outbox"}, "SEAL_SMS_BACKEND"),
+    ({"SEAL_EMAIL_BACKEND": "outbox"}, "SEAL_EMAIL_BACKEND"),
+])
+def test_production_refuses_demo_and_test_settings(changes, name):
+    with pytest.raises(ConfigError, match=name):
+        from_environ({**PRODUCTION, **changes})
+
+
+@pytest.mark.parametrize("value", ["-1", "61", "100000"])
+def test_cache_seconds_out_of_range_are_refused(value):
+    with pytest.raises(ConfigError, match="SEAL_BADGE_CACHE_SECONDS"):
+        from_environ({"SEAL_BADGE_CACHE_SECONDS": value})
