@@ -17,7 +17,7 @@ def _checked_seal(public_id):
         seal = service.get_seal(public_id)
     except service.SealNotFound:
         return None
-    code = request.args.get("code", "")
+    code = rules.seal_code_param(request.args.getlist("code"))
     if not signing.verify_seal_code(code, seal.public_id, seal.domain, seal.serial):
         return None
     return seal
