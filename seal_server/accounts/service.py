@@ -1,6 +1,4 @@
 """Sign-up and sign-in: one-time SMS codes with their limits, and optional passwords."""
-import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 
@@ -8,6 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import signing
 from ..extensions import db
 from ..i18n import digits, gettext
 from ..iran.digits import to_latin_digits
@@ -38,9 +37,8 @@ def _config(name):
     return current_app.config[name]
 
 
-def _code_hash(challenge_id, code):
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"otp.v1|{challenge_id}|{code}".encode(), hashlib.sha256).hexdigest()
+def _code_text(challenge_id, code):
+    return f"otp.v1|{challenge_id}|{code}"
 
 
 def clean_sign_in(national_code, mobile):
@@ -101,7 +99,7 @@ def start_sign_in(national_code, mobile, *, ip, now):
     challenge = OtpChallenge(
         id=challenge_id, national_code=national_code, mobile=mobile,
         account_id=account.id if account else None,
-        code_hash=_code_hash(challenge_id, code) if deliver else "-",
+        code_hash=signing.code_digest(_code_text(challenge_id, code)) if deliver else "-",
         ip=ip, created_at=now, expires_at=now + timedelta(seconds=_config("SEAL_OTP_TTL_SECONDS")),
         attempts=0, delivered=False,
     )
@@ -176,7 +174,7 @@ def verify_code(challenge_id, code, *, now):
     db.session.commit()
     if spent != 1:
         raise AccountError(N_("Too many wrong codes; ask for a new one."))
-    if not (challenge.delivered and hmac.compare_digest(challenge.code_hash, _code_hash(challenge.id, typed))):
+    if not (challenge.delivered and signing.verify_code_digest(challenge.code_hash, _code_text(challenge.id, typed))):
         db.session.refresh(challenge)
         left = max_tries - challenge.attempts
         if left <= 0:

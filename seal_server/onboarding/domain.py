@@ -1,6 +1,4 @@
 """Proving control of the application's domain: start a challenge by one method, then check it."""
-import hashlib
-import hmac
 import secrets
 from contextlib import nullcontext
 from datetime import timedelta
@@ -8,6 +6,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from .. import signing
 from ..extensions import db
 from ..i18n import gettext
 from ..iran.digits import to_latin_digits
@@ -34,9 +33,8 @@ def fetcher_from_config(config):
     )
 
 
-def _email_code_hash(challenge_token_salt, code):
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"domain-email.v1|{challenge_token_salt}|{code}".encode(), hashlib.sha256).hexdigest()
+def _email_code_text(challenge_token_salt, code):
+    return f"domain-email.v1|{challenge_token_salt}|{code}"
 
 
 EMAIL_CHALLENGES_PER_DAY = 3  # per application, and per domain across applications
@@ -97,7 +95,7 @@ def start(application, method, mailbox, now):
         code = f"{secrets.randbelow(10 ** 6):06d}"
         salt = secrets.token_hex(8)
         challenge.email = f"{mailbox}@{application.domain}"
-        challenge.token = f"{salt}:{_email_code_hash(salt, code)[:EMAIL_DIGEST_CHARS]}"
+        challenge.token = f"{salt}:{signing.code_digest(_email_code_text(salt, code))[:EMAIL_DIGEST_CHARS]}"
         challenge.expires_at = now + timedelta(hours=24)
         subject = gettext("Domain ownership code for %(domain)s", domain=application.domain)
         body = gettext("Someone asked %(authority)s for a trust seal for %(domain)s.\n"
@@ -179,7 +177,7 @@ def _run(challenge, code):
         typed = to_latin_digits(typed)
         if not (len(typed) == 6 and typed.isascii() and typed.isdigit()):
             raise proof.ProofFailed(N_("The code has 6 digits."))
-        if not hmac.compare_digest(digest, _email_code_hash(salt, typed)[:EMAIL_DIGEST_CHARS]):
+        if not signing.verify_code_digest(digest, _email_code_text(salt, typed), length=EMAIL_DIGEST_CHARS):
             raise proof.ProofFailed(N_("This code is not right."))
         return
     if challenge.method == proof.DNS:
