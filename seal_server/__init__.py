@@ -2,15 +2,14 @@
 import os
 from pathlib import Path
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import config as settings
-from . import i18n
-from .i18n import N_
+from . import errors, i18n
 from .extensions import csrf, db, limiter, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
@@ -83,6 +82,7 @@ def create_app(config=None):
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 
+    errors.init_app(app)
     _guard_requests(app)
     return app
 
@@ -91,7 +91,7 @@ def _guard_requests(app):
     @app.before_request
     def refuse_oversized_query():
         if len(request.query_string) > MAX_QUERY_STRING:
-            return render_template("error.html", code=414, message=N_("The address is too long.")), 414
+            return errors.answer(414)
 
     @app.before_request
     def refuse_nul_bytes():
@@ -112,14 +112,6 @@ def _guard_requests(app):
             response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response
 
-    for code, message in ((400, N_("The request could not be understood.")),
-                          (404, N_("Nothing was found at this address.")),
-                          (405, N_("This address does not accept that kind of request.")),
-                          (500, N_("Something went wrong on our side; please try again."))):
-        app.register_error_handler(
-            code, lambda error, code=code, message=message: (
-                render_template("error.html", code=code, message=message), code)
-        )
 
 
 def _holds_nul(req):

@@ -2,7 +2,6 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from flask_wtf.csrf import CSRFError
 
 from ..clock import utcnow
 from ..extensions import limiter
@@ -156,15 +155,3 @@ def home():
 def logout():
     logout_user()
     return redirect(url_for("seals.home", **lang_args()))
-
-
-@bp.app_errorhandler(CSRFError)
-def csrf_failed(error):
-    message = N_("This form has expired or did not come from our site; please open the page again and retry.")
-    return render_template("error.html", code=400, message=message), 400
-
-
-@bp.app_errorhandler(429)
-def too_many(error):
-    message = N_("Too many requests from your connection; please wait a minute and try again.")
-    return render_template("error.html", code=429, message=message), 429

@@ -510,12 +510,6 @@ def postal_check(application_id):
     return _to_overview(application)
 
 
-@bp.app_errorhandler(413)
-def upload_too_large(error):
-    message = N_("The upload is too large; go back and choose a smaller file.")
-    return render_template("error.html", code=413, message=message), 413
-
-
 api = Blueprint("onboarding_api", __name__, url_prefix="/api/v1")
 
 
