@@ -65,3 +65,13 @@ def test_openapi_document_describes_the_response(ctx, client, now):
     data = client.get(api_url(seal)).get_json()
     assert set(schema["required"]) == set(data)
     assert set(schema["properties"]["record"]["required"]) == set(data["record"])
+
+
+def test_openapi_document_carries_a_live_seal_as_its_example(ctx, client, now):
+    bare = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/seals/{id}"]["get"]["parameters"]
+    assert all("example" not in parameter for parameter in bare)
+    seal = issue(now=now)
+    issue("other.example", now=now)
+    parameters = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/seals/{id}"]["get"]["parameters"]
+    assert [p["example"] for p in parameters] == [seal.public_id, service.code_for(seal)]
+    assert client.get(api_url(seal)).status_code == 200
