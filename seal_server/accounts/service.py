@@ -106,8 +106,9 @@ def start_sign_in(national_code, mobile, *, ip, now):
     db.session.add(challenge)
     if not deliver:
         # EVENTS: emit account.sign_in_attempted
-        # (to the account's own mobile: someone tried to sign in with this national code from
-        # another number; if it was not you, ...). Emitted in this transaction, sent by the worker.
+        # (to account.mobile: someone tried to sign in with this national code from another number;
+        # if it was you, use /account/recover). Emitted in this transaction, sent by the worker; send
+        # at most one an hour per account, or strangers' attempts become SMS spam to the holder.
         pass
     db.session.commit()
     if deliver:
