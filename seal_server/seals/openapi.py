@@ -35,6 +35,8 @@ OPENAPI = {
                 "responses": {
                     "200": {"description": "The seal",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Seal"}}}},
+                    "400": {"description": "A request that cannot be read, such as one with a NUL byte",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                     "404": {"description": "Unknown id or a code that does not belong to it",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 },

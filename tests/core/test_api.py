@@ -59,7 +59,8 @@ def test_openapi_document_describes_the_response(ctx, client, now):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     operation = spec["paths"]["/api/v1/seals/{id}"]["get"]
-    assert set(operation["responses"]) == {"200", "404"}
+    assert set(operation["responses"]) == {"200", "400", "404"}
+    assert client.get("/api/v1/seals/abcdefghjkmn?code=%00").status_code == 400
     schema = spec["components"]["schemas"]["Seal"]
     seal = issue(now=now)
     data = client.get(api_url(seal)).get_json()
