@@ -313,6 +313,7 @@ def benchmark(args, workdir):
     env.update({
         "PYTHONPATH": os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")])),
         "SEAL_ENV": "production", "SEAL_ALLOW_SANDBOX_GATEWAY": "1",
+        "SEAL_SMS_BACKEND": "kavenegar", "SEAL_KAVENEGAR_API_KEY": "bench", "SEAL_EMAIL_BACKEND": "smtp",
         "SEAL_SECRET_KEYS": secrets.token_urlsafe(48),
         "SEAL_STATUS_KEYS": secrets.token_urlsafe(32)[:43],  # production refuses to start without one
         "SEAL_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",

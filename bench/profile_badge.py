@@ -58,6 +58,7 @@ def main(argv=None):
         env = {
             "SEAL_ENV": "production", "SEAL_ALLOW_SANDBOX_GATEWAY": "1", "SEAL_SECRET_KEYS": secrets.token_urlsafe(48),
             "SEAL_STATUS_KEYS": secrets.token_urlsafe(32)[:43],  # production refuses to start without one
+            "SEAL_SMS_BACKEND": "kavenegar", "SEAL_KAVENEGAR_API_KEY": "bench", "SEAL_EMAIL_BACKEND": "smtp",
             "SEAL_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}", "PYTHONPATH": str(src),
         }
         os.environ.update(env)

@@ -3,18 +3,19 @@ import os
 import uuid
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
+from flask import Flask, abort, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import config as settings
-from . import i18n
-from .i18n import N_
+from . import errors, i18n
 from .extensions import csrf, db, limiter, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 MAX_QUERY_STRING = 4096
+HSTS = "max-age=31536000; includeSubDomains"
 
 PAGE_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -70,6 +71,10 @@ def create_app(config=None):
 
     cache.init_app(app)
     app.wsgi_app = BadgeMiddleware(app, app.wsgi_app)
+    if app.config.get("SEAL_TRUSTED_PROXIES"):
+        # outermost, so limits, logs and the badge all see the visitor's address and scheme
+        hops = app.config["SEAL_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.register_blueprint(health_bp)
     app.register_blueprint(seals_bp)
     app.register_blueprint(widget_bp)
@@ -84,6 +89,7 @@ def create_app(config=None):
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 
+    errors.init_app(app)
     _guard_requests(app)
     return app
 
@@ -98,25 +104,36 @@ def _guard_requests(app):
     @app.before_request
     def refuse_oversized_query():
         if len(request.query_string) > MAX_QUERY_STRING:
-            return render_template("error.html", code=414, message=N_("The address is too long.")), 414
+            return errors.answer(414)
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """No text we store or look up holds NUL, and PostgreSQL refuses it with an error: answer 400 first."""
+        if _holds_nul(request):
+            abort(400)
+
+    production = app.config["SEAL_ENV"] == "production"
 
     @app.after_request
     def page_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if production and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
             response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
             response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response
 
-    for code, message in ((400, N_("The request could not be understood.")),
-                          (404, N_("Nothing was found at this address.")),
-                          (405, N_("This address does not accept that kind of request.")),
-                          (500, N_("Something went wrong on our side; please try again."))):
-        app.register_error_handler(
-            code, lambda error, code=code, message=message: (
-                render_template("error.html", code=code, message=message), code)
-        )
+
+
+def _holds_nul(req):
+    if "\x00" in req.path:
+        return True
+    fields = [req.args]
+    if req.method == "POST" and req.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields.append(req.form)
+    return any("\x00" in key or "\x00" in value for field in fields for key, value in field.items(multi=True))
 
 
 @event.listens_for(Engine, "connect")

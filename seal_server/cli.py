@@ -1,4 +1,5 @@
 """The `seal-server` command: thin wrappers over the services."""
+import copy
 import json
 import sys
 
@@ -22,6 +23,29 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
 def cli():
     """Run and operate the trust-seal authority."""
+
+
+def _guarded_run_command():
+    """Flask's `run`, refusing the public development key on a non-loopback host."""
+    from flask.cli import ScriptInfo, run_command
+
+    from .config import check_bind
+
+    command = copy.copy(run_command)
+    serve = run_command.callback
+
+    @click.pass_context
+    def guarded(ctx, **options):
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        check_bind([f"[{options['host']}]" if ":" in options["host"] else options["host"]],
+                   app.config["SEAL_SECRET_KEYS"])
+        return ctx.invoke(serve, **options)
+
+    command.callback = guarded
+    return command
+
+
+cli.add_command(_guarded_run_command(), "run")
 
 
 def _when(value):

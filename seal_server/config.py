@@ -1,8 +1,13 @@
 """Settings read from SEAL_* environment variables."""
+import ipaddress
 import json
+import math
 import os
+import zlib
+from collections import Counter
 
 DEV_SECRET = "dev-only-insecure-secret"
+ENVIRONMENTS = ("development", "production")
 
 
 class ConfigError(RuntimeError):
@@ -22,6 +27,13 @@ def _int(environ, name, default):
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _bounded(environ, name, default, low, high):
+    value = _int(environ, name, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be from {low} to {high}, got {value}")
+    return value
 
 
 def _choice(environ, name, choices, default):
@@ -99,10 +111,55 @@ def _host_table(environ):
         raise ConfigError(f"SEAL_FETCH_HOSTS must be name=address pairs separated by commas: {error}") from None
 
 
+def _loopback(bind):
+    """True when a bind address (gunicorn's `host:port`, `[v6]:port`, `unix:path`, `fd://n`) is reachable only locally."""
+    if bind.startswith(("unix:", "fd://")):
+        return True
+    host = bind[1:bind.index("]")] if bind.startswith("[") else bind.rpartition(":")[0] if ":" in bind else bind
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # "", "0.0.0.0" reads as all interfaces; a name may resolve anywhere
+
+
+def check_bind(binds, keys):
+    """ConfigError when the public development key would serve a non-loopback address (anyone could forge sessions)."""
+    public = [bind for bind in binds if not _loopback(bind)]
+    if DEV_SECRET in keys and public:
+        raise ConfigError(f"refusing to serve {public[0]} with the public development key: set SEAL_SECRET_KEYS "
+                          "(and SEAL_ENV=production) or bind 127.0.0.1")
+
+
+def looks_guessable(key):
+    """True for a key whose characters carry under 128 bits by their frequencies, or that compresses well
+    ("k" * 40, "0123456789" * 4); keys from secrets.token_urlsafe(32 or more) always pass."""
+    counts = Counter(key)
+    bits = -sum(n * math.log2(n / len(key)) for n in counts.values())
+    return bits < 128 or len(zlib.compress(key.encode(), 9)) < 32
+
+
+def _refuse_demo_settings(environ):
+    """Settings for demos and tests that have no place in production, each refused by name."""
+    for name, bad, why in (
+        ("SEAL_DEMO", "1", "serves demo shops from the authority's own site"),
+        ("SEAL_FETCH_ALLOW_LOOPBACK", "1", "lets domain checks reach the server's own network"),
+    ):
+        if _env(environ, name) == bad:
+            raise ConfigError(f"{name}={bad} {why}; it is refused in production")
+    for name in ("SEAL_SMS_BACKEND", "SEAL_EMAIL_BACKEND"):
+        if _env(environ, name, "outbox") == "outbox":
+            raise ConfigError(f"{name} is the outbox, which sends nothing: set a real backend in production")
+
+
 def from_environ(environ=None, instance_path="."):
     """Build the Flask config mapping from the environment."""
     environ = os.environ if environ is None else environ
     env = _env(environ, "SEAL_ENV", "development")
+    if env not in ENVIRONMENTS:
+        # never read a misspelt "production" as development: that would serve the public key
+        raise ConfigError(f"SEAL_ENV must be development or production, got {env!r}")
     keys = [k.strip() for k in _env(environ, "SEAL_SECRET_KEYS", "").split(",") if k.strip()]
     if env == "production":
         if not keys:
@@ -116,6 +173,12 @@ def from_environ(environ=None, instance_path="."):
                 "SEAL_SECRET_KEYS holds the development default or a key shorter than "
                 "32 characters; generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
+        if any(looks_guessable(k) for k in keys):
+            raise ConfigError(
+                "SEAL_SECRET_KEYS holds a key with repeated or patterned characters (too little randomness); "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        _refuse_demo_settings(environ)
     if not keys:
         keys = [DEV_SECRET]
     sms_backend = _env(environ, "SEAL_SMS_BACKEND", "outbox")
@@ -155,9 +218,11 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_STATUS_VALIDITY": _status_validity(environ),
         "SEAL_BASE_URL": _env(environ, "SEAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SEAL_REDIS_URL": _env(environ, "SEAL_REDIS_URL"),
+        # reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none)
+        "SEAL_TRUSTED_PROXIES": _bounded(environ, "SEAL_TRUSTED_PROXIES", 0, 0, 10),
         "SEAL_VALIDITY_DAYS": _int(environ, "SEAL_VALIDITY_DAYS", 730),
         "SEAL_TEMPORARY_DAYS": _int(environ, "SEAL_TEMPORARY_DAYS", 90),
-        "SEAL_BADGE_CACHE_SECONDS": _int(environ, "SEAL_BADGE_CACHE_SECONDS", 30),
+        "SEAL_BADGE_CACHE_SECONDS": _bounded(environ, "SEAL_BADGE_CACHE_SECONDS", 30, 0, 60),
         "SEAL_DEMO": _env(environ, "SEAL_DEMO", "0") == "1",
         "SEAL_AUTHORITY_NAME_FA": _env(environ, "SEAL_AUTHORITY_NAME_FA", "مرجع نماد اعتماد"),
         "SEAL_AUTHORITY_NAME_EN": _env(environ, "SEAL_AUTHORITY_NAME_EN", "Trust Seal Authority"),
@@ -185,6 +250,8 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_OTP_TTL_SECONDS": _int(environ, "SEAL_OTP_TTL_SECONDS", 600),
         "SEAL_OTP_MAX_TRIES": _int(environ, "SEAL_OTP_MAX_TRIES", 5),
         "SEAL_OTP_ACCOUNT_TRIES_PER_HOUR": _int(environ, "SEAL_OTP_ACCOUNT_TRIES_PER_HOUR", 100),
+        "SEAL_OTP_IP_TRIES_PER_HOUR": _int(environ, "SEAL_OTP_IP_TRIES_PER_HOUR", 100),
+        "SEAL_FRESH_CODE_SECONDS": _int(environ, "SEAL_FRESH_CODE_SECONDS", 600),  # setting a password needs one
         "SEAL_OTP_RESEND_SECONDS": _int(environ, "SEAL_OTP_RESEND_SECONDS", 60),
         "SEAL_OTP_SENDS_PER_NUMBER_HOUR": _int(environ, "SEAL_OTP_SENDS_PER_NUMBER_HOUR", 5),
         "SEAL_OTP_SENDS_PER_IP_HOUR": _int(environ, "SEAL_OTP_SENDS_PER_IP_HOUR", 20),
@@ -194,12 +261,19 @@ def from_environ(environ=None, instance_path="."):
         # onboarding: uploads live outside the web root; the fetcher refuses loopback unless told
         "SEAL_UPLOAD_DIR": _env(environ, "SEAL_UPLOAD_DIR", os.path.join(instance_path, "uploads")),
         "SEAL_UPLOAD_MAX_BYTES": _int(environ, "SEAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        # an account's share: open applications, new ones a day (withdrawn count), stored document bytes
+        "SEAL_APPLICATIONS_PER_ACCOUNT": _int(environ, "SEAL_APPLICATIONS_PER_ACCOUNT", 5),
+        "SEAL_APPLICATIONS_PER_DAY": _int(environ, "SEAL_APPLICATIONS_PER_DAY", 10),
+        "SEAL_UPLOAD_ACCOUNT_BYTES": _int(environ, "SEAL_UPLOAD_ACCOUNT_BYTES", 60 * 1024 * 1024),
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
         # a local demo site for the domain proofs: a host table before DNS ("*=127.0.0.1") and its ports
         "SEAL_FETCH_HOSTS": _host_table(environ),
         "SEAL_FETCH_HTTP_PORT": _int(environ, "SEAL_FETCH_HTTP_PORT", 80),
         "SEAL_FETCH_HTTPS_PORT": _int(environ, "SEAL_FETCH_HTTPS_PORT", 443),
         "SEAL_PROOF_TOKEN_DAYS": _int(environ, "SEAL_PROOF_TOKEN_DAYS", 7),
+        # domain checks fetch in the request thread: at most this many at once per process, one per account
+        "SEAL_PROOF_CHECKS_RUNNING": _int(environ, "SEAL_PROOF_CHECKS_RUNNING", 2),
+        "SEAL_PROOF_CHECKS_PER_ACCOUNT": _int(environ, "SEAL_PROOF_CHECKS_PER_ACCOUNT", 1),
         "SEAL_CONTACT_CODE_SECONDS": _int(environ, "SEAL_CONTACT_CODE_SECONDS", 1800),
         # payment providers that report gray seals' monthly volumes: "name:token,name2:token2"
         "SEAL_GRAY_REPORT_TOKENS": _env(environ, "SEAL_GRAY_REPORT_TOKENS"),

@@ -9,6 +9,7 @@ import functools
 from io import BytesIO
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -133,9 +134,11 @@ def init_app(app):
 
 
 def _switch_language_url(lang):
+    """This page in `lang`: the same path and query, only `lang` changed (never the query as url_for arguments)."""
     if request.endpoint is None or request.url_rule is None:
         return "/" if lang == DEFAULT_LANGUAGE else f"/?lang={lang}"
-    args = {key: value for key, value in request.args.items() if key != "lang"}
+    pairs = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
     if lang != DEFAULT_LANGUAGE:
-        args["lang"] = lang
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+        pairs.append(("lang", lang))
+    path = url_for(request.endpoint, **(request.view_args or {}))
+    return f"{path}?{urlencode(pairs)}" if pairs else path

@@ -200,3 +200,27 @@ def verify_status(token, jwks):
     if signed.headers().get("kid") is None:
         raise ValueError("status signature has no kid")
     return json.loads(signed.payload)
+
+
+# --- one-time-code digests ---------------------------------------------------------------
+# Codes sent by SMS, email, voice call or post are stored only as an HMAC-SHA256 of a
+# purpose-tagged text ("otp.v1|<challenge>|<code>", "verification.v1|...", "domain-email.v1|...").
+# New digests use the newest key; every listed key verifies, so a postal letter still in the
+# mail (30 days) survives a rotation of SEAL_SECRET_KEYS.
+
+def code_digest(text, keys=None):
+    """Hex HMAC-SHA256 of `text` under the newest key."""
+    return code_digests(text, keys)[0]
+
+
+def code_digests(text, keys=None):
+    """Hex HMAC-SHA256 of `text` under every listed key, newest first (for lookups by digest)."""
+    message = text.encode()
+    return [hmac.new(key.encode(), message, hashlib.sha256).hexdigest() for key in reversed(_keys(keys))]
+
+
+def verify_code_digest(digest, text, keys=None, length=64):
+    """True when `digest` (its first `length` hex digits when stored shortened) is `text`'s under a listed key."""
+    if not isinstance(digest, str) or len(digest) != length:
+        return False
+    return any(hmac.compare_digest(digest, candidate[:length]) for candidate in code_digests(text, keys))

@@ -1,29 +1,60 @@
 """Who is signed in: the session holds only the account id and when it signed in."""
 import functools
+from datetime import datetime
 
 from flask import g, redirect, request, session, url_for
+from sqlalchemy import update
 
 from ..extensions import db
 from .models import Account
 
 
-def login_user(account, now):
-    """Start a fresh session for `account` (a new session, so a planted one is never reused)."""
+def login_user(account, now, *, by_code=False):
+    """Start a fresh session for `account` (a new session, so a planted one is never reused).
+
+    `by_code`: signed in with a one-time SMS code just now, which setting a password asks for.
+    """
     session.clear()
     session.permanent = True
     session["account_id"] = account.id
+    session["generation"] = account.session_generation or 0
     session["signed_in_at"] = now.isoformat()
+    if by_code:
+        session["code_at"] = now.isoformat()
+
+
+def end_sessions(account):
+    """Every session of `account`, here and on any other device, stops working (cookies cannot be recalled)."""
+    db.session.execute(update(Account).where(Account.id == account.id)
+                       .values(session_generation=Account.session_generation + 1))
+    db.session.commit()
+    db.session.refresh(account)
 
 
 def logout_user():
+    account = current_account()
+    if account is not None:
+        end_sessions(account)
     session.clear()
 
 
 def current_account():
     if "account" not in g:
         account_id = session.get("account_id")
-        g.account = db.session.get(Account, account_id) if isinstance(account_id, int) else None
+        account = db.session.get(Account, account_id) if isinstance(account_id, int) else None
+        if account is not None and session.get("generation") != (account.session_generation or 0):
+            account = None  # signed out elsewhere, or the password changed
+        g.account = account
     return g.account
+
+
+def code_is_fresh(now, seconds):
+    """True when this session signed in with an SMS code within `seconds`."""
+    stamp = session.get("code_at")
+    try:
+        return stamp is not None and (now - datetime.fromisoformat(stamp)).total_seconds() < seconds
+    except (TypeError, ValueError):
+        return False
 
 
 def lang_args():

@@ -63,6 +63,8 @@ class Account(db.Model):
     is_staff: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # sessions carry the generation they began in; signing out or a new password moves it on, ending them all
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     owners = relationship("Owner", back_populates="account", order_by="Owner.id")
 
@@ -83,3 +85,23 @@ class OtpChallenge(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     delivered: Mapped[bool] = mapped_column(default=False)
+
+
+class RecoveryRequest(db.Model):
+    """Someone says a national code is theirs but its account answers another mobile; staff act on it.
+
+    Recorded whatever the registry holds, so the answer never tells who is registered.
+    """
+
+    __tablename__ = "account_recovery_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    national_code: Mapped[str] = mapped_column(String(10), index=True)
+    mobile: Mapped[str] = mapped_column(String(11))
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    # the account holding the national code when the request came in (None: nobody held it)
+    account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"), index=True)
+    ip: Mapped[str] = mapped_column(String(45), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | resolved | rejected
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,14 +1,13 @@
 """Sign-up and sign-in pages: national code + mobile, a one-time SMS code, an optional password."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_wtf.csrf import CSRFError
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
 from ..clock import utcnow
 from ..extensions import limiter
 from ..marks import N_
 from . import service
-from .auth import current_account, lang_args, login_required, login_user, logout_user
+from .auth import code_is_fresh, current_account, end_sessions, lang_args, login_required, login_user, logout_user
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -70,7 +69,7 @@ def code():
             errors = _form_errors(error)
         else:
             target = _after_login_url()
-            login_user(account, now)
+            login_user(account, now, by_code=True)
             return redirect(target)
     return render_template("accounts/code.html", errors=errors), 400 if errors else 200
 
@@ -84,6 +83,24 @@ def resend():
         return render_template("accounts/code.html", errors=_form_errors(error)), 429
     session[CHALLENGE_KEY] = challenge.id
     return render_template("accounts/code.html", errors={}, resent=True)
+
+
+@bp.route("/recover", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def recover():
+    """The recovery procedure for a national code registered with someone else's mobile, and its request form."""
+    form, errors, recorded = {}, {}, False
+    if request.method == "POST":
+        form = {name: request.form.get(name, "") for name in ("national_code", "mobile", "email", "note")}
+        try:
+            service.request_recovery(form["national_code"], form["mobile"], form["email"], form["note"],
+                                     ip=request.remote_addr or "", now=utcnow())
+        except service.AccountError as error:
+            errors = _form_errors(error)
+        else:
+            form, recorded = {}, True
+    return render_template("accounts/recover.html", form=form, errors=errors, recorded=recorded), \
+        400 if errors else 200
 
 
 @bp.route("/password-login", methods=["GET", "POST"])
@@ -107,6 +124,10 @@ def password_login():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
+    now = utcnow()
+    if not code_is_fresh(now, current_app.config["SEAL_FRESH_CODE_SECONDS"]):
+        # whoever holds a stolen or forgotten session must not make the account theirs: ask the phone
+        return redirect(url_for("accounts.enter", next=url_for("accounts.password"), **lang_args()))
     errors, saved = {}, False
     if request.method == "POST":
         new, again = request.form.get("password", ""), request.form.get("password_again", "")
@@ -114,7 +135,10 @@ def password():
             errors = {"password_again": (N_("The two passwords are not the same."), {})}
         else:
             try:
-                service.set_password(current_account(), new)
+                account = current_account()
+                service.set_password(account, new)
+                end_sessions(account)  # every other session ends; this one goes on
+                login_user(account, now, by_code=True)
                 saved = True
             except service.AccountError as error:
                 errors = _form_errors(error)
@@ -131,15 +155,3 @@ def home():
 def logout():
     logout_user()
     return redirect(url_for("seals.home", **lang_args()))
-
-
-@bp.app_errorhandler(CSRFError)
-def csrf_failed(error):
-    message = N_("This form has expired or did not come from our site; please open the page again and retry.")
-    return render_template("error.html", code=400, message=message), 400
-
-
-@bp.app_errorhandler(429)
-def too_many(error):
-    message = N_("Too many requests from your connection; please wait a minute and try again.")
-    return render_template("error.html", code=429, message=message), 429

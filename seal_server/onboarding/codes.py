@@ -1,16 +1,14 @@
 """Single-use, expiring codes sent to the owner; only an HMAC of each code is stored."""
-import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
+from .. import signing
 from ..extensions import db
 from ..iran.digits import to_latin_digits
 from ..marks import N_
-from .models import VerificationCode
+from .models import Application, VerificationCode
 
 DIGITS = "0123456789"
 LETTER_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no look-alikes (0/O, 1/I, 5/S, 8/B, 2/Z) on a printed letter
@@ -25,9 +23,8 @@ class CodeError(Exception):
         self.message, self.variables = message, variables
 
 
-def _digest(purpose, scope, code):
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"verification.v1|{purpose}|{scope}|{code}".encode(), hashlib.sha256).hexdigest()
+def _text(purpose, scope, code):
+    return f"verification.v1|{purpose}|{scope}|{code}"
 
 
 def _scope(purpose, application):
@@ -41,18 +38,31 @@ def normalize(text, alphabet):
     return cleaned if all(ch in alphabet for ch in cleaned) else None
 
 
-CODES_PER_DAY = 5
+CODES_PER_DAY = 5  # per application, and per address or number across applications
+CODES_PER_ACCOUNT_DAY = 10
+
+
+def _check_caps(application, purpose, target, now):
+    """Each new code brings fresh tries: daily caps keep guessing (and calls or emails to anyone) bounded,
+    per application, per address and per account, so withdrawing and starting again resets nothing."""
+    sent_today = select(func.count()).select_from(VerificationCode).join(
+        Application, Application.id == VerificationCode.application_id).where(
+        VerificationCode.purpose == purpose, VerificationCode.created_at > now - timedelta(days=1))
+    for condition, cap, message in (
+        (VerificationCode.application_id == application.id, CODES_PER_DAY,
+         N_("At most %(count)s codes a day; use the last one, or try again tomorrow.")),
+        (VerificationCode.target == target, CODES_PER_DAY,
+         N_("At most %(count)s codes a day to this address or number; try again tomorrow.")),
+        (Application.account_id == application.account_id, CODES_PER_ACCOUNT_DAY,
+         N_("At most %(count)s codes a day from your account; try again tomorrow.")),
+    ):
+        if db.session.scalar(sent_today.where(condition)) >= cap:
+            raise CodeError(message, count=cap)
 
 
 def issue(application, purpose, target, now, *, ttl, length=6, alphabet=DIGITS):
     """A new code for `purpose`; earlier unused ones stop working. Returns (plain code, row); no commit."""
-    sent_today = db.session.scalar(select(func.count()).select_from(VerificationCode).where(
-        VerificationCode.application_id == application.id, VerificationCode.purpose == purpose,
-        VerificationCode.created_at > now - timedelta(days=1)))
-    # Each new code brings fresh tries: a daily cap keeps guessing (and calls to any number) bounded.
-    if sent_today >= CODES_PER_DAY:
-        raise CodeError(N_("At most %(count)s codes a day; use the last one, or try again tomorrow."),
-                        count=CODES_PER_DAY)
+    _check_caps(application, purpose, target, now)
     db.session.execute(
         update(VerificationCode)
         .where(VerificationCode.application_id == application.id, VerificationCode.purpose == purpose,
@@ -60,8 +70,10 @@ def issue(application, purpose, target, now, *, ttl, length=6, alphabet=DIGITS):
         .values(expires_at=now).execution_options(synchronize_session=False))
     while True:
         code = "".join(secrets.choice(alphabet) for _ in range(length))
-        digest = _digest(purpose, _scope(purpose, application), code)
-        if db.session.scalar(select(VerificationCode.id).where(VerificationCode.digest == digest)) is None:
+        # unique under every listed key, since a code is looked up by its digest under any of them
+        digests = signing.code_digests(_text(purpose, _scope(purpose, application), code))
+        if db.session.scalar(select(VerificationCode.id).where(VerificationCode.digest.in_(digests))) is None:
+            digest = digests[0]
             break
     row = VerificationCode(application_id=application.id, purpose=purpose, target=target, digest=digest,
                            created_at=now, expires_at=now + ttl, attempts=0)
@@ -95,7 +107,7 @@ def use(application, purpose, typed, now, *, target, length=6, alphabet=DIGITS):
         raise CodeError(N_("The code has %(length)s characters.") if alphabet != DIGITS
                         else N_("The code has %(length)s digits."), length=length)
     row.attempts += 1
-    if not hmac.compare_digest(row.digest, _digest(purpose, _scope(purpose, application), code)):
+    if not signing.verify_code_digest(row.digest, _text(purpose, _scope(purpose, application), code)):
         db.session.commit()
         raise CodeError(N_("This code is not right."))
     # compare-and-set: two tabs submitting the same code spend it once

@@ -1,20 +1,21 @@
 """Proving control of the application's domain: start a challenge by one method, then check it."""
-import hashlib
-import hmac
 import secrets
+from contextlib import nullcontext
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from .. import signing
 from ..extensions import db
 from ..iran.digits import to_latin_digits
 from ..marks import N_
 from ..events import Actor, emit
 from . import proof
 from .fetcher import FetchError, SafeFetcher, table_resolver
-from .models import DomainChallenge
+from .models import Application, DomainChallenge
 from .service import changed, domain_taken, editable
+from .slots import Busy, Slots
 
 EMAIL_CODE_TRIES = 5
 CHECKS_PER_CHALLENGE = 50
@@ -33,12 +34,14 @@ def fetcher_from_config(config):
     )
 
 
-def _email_code_hash(challenge_token_salt, code):
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"domain-email.v1|{challenge_token_salt}|{code}".encode(), hashlib.sha256).hexdigest()
+def _email_code_text(challenge_token_salt, code):
+    return f"domain-email.v1|{challenge_token_salt}|{code}"
 
 
-EMAIL_CHALLENGES_PER_DAY = 3
+EMAIL_CHALLENGES_PER_DAY = 3  # per application, and per domain across applications
+EMAIL_CHALLENGES_PER_ACCOUNT_DAY = 6
+# checks that reach out to the site or its DNS, running now in this process
+FETCH_SLOTS = Slots()
 
 
 def current_challenges(application, now):
@@ -55,6 +58,26 @@ def current_challenges(application, now):
     return latest
 
 
+def _check_email_caps(application, now):
+    """Each email lands in a stranger's mailbox if the applicant is not the owner, and brings fresh guesses: keep
+    them rare per application, per domain and per account (a new application must not reset the count)."""
+    emails_today = select(func.count()).select_from(DomainChallenge).join(
+        Application, Application.id == DomainChallenge.application_id).where(
+        DomainChallenge.method == proof.EMAIL, DomainChallenge.created_at > now - timedelta(days=1))
+    for condition, cap, message in (
+        (DomainChallenge.application_id == application.id, EMAIL_CHALLENGES_PER_DAY,
+         N_("At most %(count)s ownership emails a day; use the code already sent, or another method.")),
+        (DomainChallenge.domain == application.domain, EMAIL_CHALLENGES_PER_DAY,
+         N_("At most %(count)s ownership emails a day for this domain; use the code already sent, "
+            "or another method.")),
+        (Application.account_id == application.account_id, EMAIL_CHALLENGES_PER_ACCOUNT_DAY,
+         N_("At most %(count)s ownership emails a day from your account; use another method, "
+            "or try again tomorrow.")),
+    ):
+        if db.session.scalar(emails_today.where(condition)) >= cap:
+            raise proof.ProofFailed(message, count=cap)
+
+
 def start(application, method, mailbox, now):
     """A new challenge for `method` on the application's domain (email: the code is sent now)."""
     editable(application, ("domain",))
@@ -68,17 +91,11 @@ def start(application, method, mailbox, now):
     if method == proof.EMAIL:
         if mailbox not in proof.EMAIL_MAILBOXES:
             raise proof.ProofFailed(N_("Choose one of the listed mailboxes."))
-        sent_today = db.session.scalar(select(func.count()).select_from(DomainChallenge).where(
-            DomainChallenge.application_id == application.id, DomainChallenge.method == proof.EMAIL,
-            DomainChallenge.created_at > now - timedelta(days=1)))
-        # Each email lands in a stranger's mailbox if the applicant is not the owner: keep it rare.
-        if sent_today >= EMAIL_CHALLENGES_PER_DAY:
-            raise proof.ProofFailed(N_("At most %(count)s ownership emails a day; use the code already sent, "
-                                       "or another method."), count=EMAIL_CHALLENGES_PER_DAY)
+        _check_email_caps(application, now)
         code = f"{secrets.randbelow(10 ** 6):06d}"
         salt = secrets.token_hex(8)
         challenge.email = f"{mailbox}@{application.domain}"
-        challenge.token = f"{salt}:{_email_code_hash(salt, code)[:EMAIL_DIGEST_CHARS]}"
+        challenge.token = f"{salt}:{signing.code_digest(_email_code_text(salt, code))[:EMAIL_DIGEST_CHARS]}"
         challenge.expires_at = now + timedelta(hours=24)
         emit("domain.email_code", application, {"domain": application.domain}, Actor.owner(application.account_id),
              now=now, to={"email": challenge.email}, secrets={"code": code}, audit=False)
@@ -104,9 +121,15 @@ def check(application, challenge_id, now, *, code=None):
     limit = EMAIL_CODE_TRIES if challenge.method == proof.EMAIL else CHECKS_PER_CHALLENGE
     if challenge.attempts >= limit:
         raise proof.ProofFailed(N_("Too many tries for this check; start a new one."))
-    challenge.attempts += 1
     try:
-        _run(challenge, code)
+        with _fetch_slot(challenge, application.account_id):
+            challenge.attempts += 1
+            _run(challenge, code)
+    except Busy as busy:
+        if busy.everyone:
+            raise proof.ProofFailed(N_("Too many ownership checks are running right now; "
+                                       "please try again in a minute.")) from None
+        raise proof.ProofFailed(N_("Your previous ownership check is still running; wait for it to finish.")) from None
     except proof.ProofFailed as failure:
         challenge.last_error = failure.message[:300]
         db.session.commit()
@@ -127,6 +150,15 @@ def check(application, challenge_id, now, *, code=None):
     return challenge
 
 
+def _fetch_slot(challenge, account_id):
+    """A slot for a check that fetches (every method but the email code); entering it raises Busy when none is free."""
+    if challenge.method == proof.EMAIL:
+        return nullcontext()
+    config = current_app.config
+    return FETCH_SLOTS.hold(account_id, total=config["SEAL_PROOF_CHECKS_RUNNING"],
+                            per_key=config["SEAL_PROOF_CHECKS_PER_ACCOUNT"])
+
+
 def _run(challenge, code):
     domain, token, config = challenge.domain, challenge.token, current_app.config
     if challenge.method == proof.EMAIL:
@@ -135,7 +167,7 @@ def _run(challenge, code):
         typed = to_latin_digits(typed)
         if not (len(typed) == 6 and typed.isascii() and typed.isdigit()):
             raise proof.ProofFailed(N_("The code has 6 digits."))
-        if not hmac.compare_digest(digest, _email_code_hash(salt, typed)[:EMAIL_DIGEST_CHARS]):
+        if not signing.verify_code_digest(digest, _email_code_text(salt, typed), length=EMAIL_DIGEST_CHARS):
             raise proof.ProofFailed(N_("This code is not right."))
         return
     if challenge.method == proof.DNS:

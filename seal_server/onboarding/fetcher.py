@@ -103,8 +103,10 @@ def refusal(address, *, allow_loopback=False):
             ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     if allow_loopback and ip.is_loopback:
         return None
+    # fec0::/10 (deprecated site-local) is neither private nor reserved to Python, yet routes inside sites
+    site_local = ip.version == 6 and ip.is_site_local
     if (not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified
-            or ip.is_link_local or ip.is_loopback or ip.is_private):
+            or ip.is_link_local or ip.is_loopback or ip.is_private or site_local):
         return N_("The domain resolves to a private or reserved address, which we do not fetch from.")
     return None
 

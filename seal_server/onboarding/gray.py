@@ -8,6 +8,7 @@ from ..billing.fees import RIALS_PER_TOMAN
 from ..extensions import db
 from ..events import Actor, emit
 from ..seals.models import GRAY, Seal
+from ..seals.rules import is_public_id
 from .models import GrayMonthlyVolume
 
 LIMIT_AMOUNT = 100_000_000 * RIALS_PER_TOMAN  # rials a month
@@ -31,9 +32,12 @@ def provider_for(token, config):
 MAX_REPORTED = 10**15  # far above any month of any shop, and inside a BIGINT
 
 
-def _whole(value, name):
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_REPORTED:
-        raise VolumeError(f"{name} must be a whole number from 0 to {MAX_REPORTED}")
+MAX_TRANSACTIONS = 2**31 - 1  # an INTEGER column on PostgreSQL
+
+
+def _whole(value, name, most=MAX_REPORTED):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+        raise VolumeError(f"{name} must be a whole number from 0 to {most}")
     return value
 
 
@@ -41,16 +45,17 @@ def record(provider, payload, now):
     """Store the provider's figure for a gray seal and month; returns the month's totals across providers."""
     if not isinstance(payload, dict):
         raise VolumeError("send a JSON object: {seal_id, month, amount_rials, transactions}")
-    seal = db.session.scalar(select(Seal).where(Seal.public_id == str(payload.get("seal_id", ""))))
+    seal_id = payload.get("seal_id")
+    seal = db.session.scalar(select(Seal).where(Seal.public_id == seal_id)) if isinstance(seal_id, str) and is_public_id(seal_id) else None
     if seal is None:
         raise VolumeError("no seal with this seal_id")
     if seal.kind != GRAY:
         raise VolumeError("this seal is not a gray seal; its volumes have no limit")
     month = str(payload.get("month", ""))
-    if not _MONTH.match(month):
+    if not _MONTH.fullmatch(month):
         raise VolumeError("month must be a Jalali year and month, such as 1405-09")
     amount = _whole(payload.get("amount_rials"), "amount_rials")
-    transactions = _whole(payload.get("transactions"), "transactions")
+    transactions = _whole(payload.get("transactions"), "transactions", MAX_TRANSACTIONS)
     row = db.session.scalar(select(GrayMonthlyVolume).where(
         GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.month == month,
         GrayMonthlyVolume.provider == provider))

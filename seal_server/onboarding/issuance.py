@@ -26,14 +26,17 @@ def seal_of(application):
 
 
 def _business(application):
-    owner = application.owner
+    """The public business: contact details only from the contact step, which the owner gave for publication.
+
+    Never the identity step's home address, postal code or landline: they are private, and a
+    gray seal (which skips the contact step) would otherwise print them on its public page.
+    """
     province = places.province_by_code(application.province or "")
     return Business(
-        owner=owner, name_fa=application.name_fa, name_en=application.name_en or "", domain=application.domain,
-        category=application.category, sales_method=application.sales_method,
-        landline=application.landline or (owner.landline if owner else None), email=application.email,
-        postal_code=application.postal_code or (owner.postal_code if owner else None),
-        address=application.address or (owner.address if owner else None),
+        owner=application.owner, name_fa=application.name_fa, name_en=application.name_en or "",
+        domain=application.domain, category=application.category, sales_method=application.sales_method,
+        landline=application.landline or None, email=application.email,
+        postal_code=application.postal_code or None, address=application.address or None,
         province=province[1] if province else None, city=application.city,
         response_hours=application.response_hours, latitude=application.latitude,
         longitude=application.longitude)

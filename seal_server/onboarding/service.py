@@ -5,10 +5,11 @@ step states, emit, commit.
 import functools
 import inspect
 import re
+from datetime import timedelta
 
 import jdatetime
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from .. import domains
 from ..accounts.models import LEGAL, NATURAL, Owner
@@ -47,6 +48,14 @@ _NAME = re.compile(f"^{_LETTER}+(?:[ \u200c'\\-.]{_LETTER}*)*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ARABIC_TO_PERSIAN = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
 MINOR_AGE = 18
+
+
+class QuotaReached(Exception):
+    """The account has used its share (applications, stored bytes); `message` is a msgid, `variables` fill it."""
+
+    def __init__(self, message, **variables):
+        super().__init__(message)
+        self.message, self.variables = message, variables
 
 
 class NotEditable(Exception):
@@ -118,7 +127,24 @@ def jalali_text(day):
 
 # --- applications ---------------------------------------------------------------------------
 
+def _check_application_quota(account, now):
+    config = current_app.config
+    live = db.session.scalar(select(func.count()).select_from(Application).where(
+        Application.account_id == account.id, Application.status.in_(LIVE_APPLICATION)))
+    if live >= config["SEAL_APPLICATIONS_PER_ACCOUNT"]:
+        raise QuotaReached(N_("You already have %(count)s open applications; finish or withdraw one first."),
+                           count=live)
+    # withdrawn ones count too: withdrawing and starting again must not reset anything
+    today = db.session.scalar(select(func.count()).select_from(Application).where(
+        Application.account_id == account.id, Application.created_at > now - timedelta(days=1)))
+    if today >= config["SEAL_APPLICATIONS_PER_DAY"]:
+        raise QuotaReached(N_("You can start at most %(count)s new applications a day; try again tomorrow."),
+                           count=config["SEAL_APPLICATIONS_PER_DAY"])
+
+
 def open_application(account, now):
+    """A new draft for `account`; QuotaReached past the open and daily caps."""
+    _check_application_quota(account, now)
     application = Application(account_id=account.id, status=DRAFT, created_at=now, updated_at=now)
     # an owner who already declared an identity starts from it
     previous = db.session.scalar(select(Owner).where(Owner.account_id == account.id).order_by(Owner.id.desc()))
@@ -445,12 +471,26 @@ def _shared(owner, application):
 
 # --- documents ------------------------------------------------------------------------------
 
+def _check_bytes_quota(application, kind, size):
+    """The account's stored documents, with this one replacing its kind, stay under SEAL_UPLOAD_ACCOUNT_BYTES."""
+    stored = db.session.scalar(
+        select(func.coalesce(func.sum(Document.size), 0)).join(Application, Application.id == Document.application_id)
+        .where(Application.account_id == application.account_id,
+               ~((Document.application_id == application.id) & (Document.kind == kind))))
+    cap = current_app.config["SEAL_UPLOAD_ACCOUNT_BYTES"]
+    if stored + size > cap:
+        raise documents.UploadError(N_("Your documents already take %(used)s MB of your %(mb)s MB; delete one you "
+                                       "no longer need first."), used=round(stored / (1024 * 1024), 1),
+                                    mb=cap // (1024 * 1024))
+
+
 @door("documents")
 def add_document(application, kind, filename, data, storage, now):
     allowed = documents.allowed_kinds(application.owner, is_minor=is_minor(application.owner, now))
     if kind not in allowed:
         raise documents.UploadError(N_("Choose which document this is."))
     content_type, extension, digest = documents.check_upload(data, current_app.config["SEAL_UPLOAD_MAX_BYTES"])
+    _check_bytes_quota(application, kind, len(data))
     key = storage.save(data, extension)
     for old in [d for d in application.documents if d.kind == kind]:
         storage.delete(old.storage_key)

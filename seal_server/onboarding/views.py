@@ -91,7 +91,14 @@ def dashboard():
 @bp.post("/applications")
 @login_required
 def new_application():
-    application = service.open_application(current_account(), utcnow())
+    try:
+        application = service.open_application(current_account(), utcnow())
+    except service.QuotaReached as refused:
+        account = current_account()
+        return render_template("onboarding/dashboard.html", account=account,
+                               applications=service.applications_for(account), next_step=service.next_step,
+                               required_steps=service.required_steps,
+                               errors={"_form": (refused.message, refused.variables)}), 400
     return _to_overview(application)
 
 
@@ -151,8 +158,15 @@ def identity(application_id):
                            genders=service.GENDERS), 400 if errors else 200
 
 
+def _account_key():
+    account = current_account()
+    return f"account:{account.id}" if account else request.remote_addr or ""
+
+
 @bp.route("/applications/<int:application_id>/documents", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("100 per day", methods=["POST"], key_func=_account_key)
 def documents_step(application_id):
     application = _application(application_id)
     now = utcnow()
@@ -479,13 +493,15 @@ def postal_check(application_id):
     return _to_overview(application)
 
 
-@bp.app_errorhandler(413)
-def upload_too_large(error):
-    message = N_("The upload is too large; go back and choose a smaller file.")
-    return render_template("error.html", code=413, message=message), 413
-
-
 api = Blueprint("onboarding_api", __name__, url_prefix="/api/v1")
+
+
+def _json_body():
+    """The request's JSON, or None when it is missing, broken or nested too deep to read."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
 
 
 @api.post("/gray-volumes")
@@ -498,7 +514,7 @@ def gray_volume():
     if provider is None:
         return jsonify(error="a valid provider token is required (Authorization: Bearer ...)"), 401
     try:
-        totals = gray.record(provider, request.get_json(silent=True), utcnow())
+        totals = gray.record(provider, _json_body(), utcnow())
     except gray.VolumeError as error:
         return jsonify(error=str(error)), 400
     return jsonify(totals)

@@ -32,16 +32,24 @@ FIXED_HEADERS = [
 STATUS_LINES = {200: "200 OK", 304: "304 Not Modified", 404: "404 Not Found", 414: "414 URI Too Long"}
 
 
+def _first(args, name, default):
+    values = args.get(name)
+    return values[0] if values else default
+
+
 def badge_answer(public_id, args, referer, if_none_match, snapshot, now, keys):
-    """(status, headers, body) for one badge request; pure apart from the render cache."""
-    code = args.get("code", "")
+    """(status, headers, body) for one badge request; pure apart from the render cache.
+
+    `args` maps each query key to its list of values, in order (as Werkzeug's MultiDict does).
+    """
+    code = rules.seal_code_param(args.get("code", []))
     code_ok = snapshot is not None and signing.verify_seal_code(
         code, snapshot.public_id, snapshot.domain, snapshot.serial, keys)
     state = rules.badge_state(snapshot, code_ok, referer, now)
-    size = args.get("size", badges.DEFAULT_SIZE)
+    size = _first(args, "size", badges.DEFAULT_SIZE)
     rendered = badges.render(
         state, snapshot.kind if code_ok else "", snapshot.stars if code_ok else 0,
-        pick_language(args.get("lang")), size if size in badges.SIZES else badges.DEFAULT_SIZE,
+        pick_language(_first(args, "lang", None)), size if size in badges.SIZES else badges.DEFAULT_SIZE,
     )
     headers = FIXED_HEADERS + [("ETag", f'"{rendered.etag}"'), ("X-Seal-State", state)]
     if state == rules.INVALID:
@@ -79,7 +87,9 @@ class BadgeMiddleware:
             start_response(STATUS_LINES[414], [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]
         # WSGI hands the query string over as latin-1; decode the bytes as UTF-8 like Werkzeug does
-        args = dict(parse_qsl(query.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True))
+        args = {}
+        for key, value in parse_qsl(query.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True):
+            args.setdefault(key, []).append(value)
         status, headers, body = badge_answer(
             match.group(1).encode("latin-1").decode("utf-8", "replace"), args,
             environ.get("HTTP_REFERER"), environ.get("HTTP_IF_NONE_MATCH"),

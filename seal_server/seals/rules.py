@@ -22,8 +22,14 @@ def new_public_id():
     return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
 
 
+def seal_code_param(values):
+    """The one `code` a badge, page or API request carries; "" when there is none or more than one
+    (`?code=x&code=VALID` must not read one way on the badge and another on the page)."""
+    return values[0] if len(values) == 1 else ""
+
+
 def is_public_id(text):
-    return bool(text) and _PUBLIC_ID_RE.match(text) is not None
+    return isinstance(text, str) and _PUBLIC_ID_RE.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,12 @@ def snippet(seal, lang="fa"):
     ).format(verify=urls["verify_url"], badge=urls["badge_url"], alt=SNIPPET_ALT[lang], w=width, h=height)
 
 
+def example_seal(now):
+    """The oldest active, unexpired seal (its id and code are public on its shop), or None."""
+    return db.session.scalar(select(Seal).where(Seal.status == ACTIVE, Seal.expires_at > now)
+                             .order_by(Seal.id).limit(1))
+
+
 def search_active(query, page, *, now, per_page=20):
     """Active, unexpired seals whose domain or business name contains `query`, newest first."""
     stmt = select(Seal).join(Business).where(Seal.status == ACTIVE, Seal.expires_at > now)

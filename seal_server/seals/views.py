@@ -5,11 +5,15 @@ from .. import signing
 from ..clock import utcnow
 from ..iran.digits import parse_int
 from . import rules, service
-from .openapi import OPENAPI
+from .openapi import OPENAPI  # noqa: F401
 from .public import seal_json  # noqa: F401  (kept importable from here)
+
+
+from .openapi import document as openapi_document
 from .record import record_for
 
 bp = Blueprint("seals", __name__)
+MAX_PAGE = 100_000
 
 def _checked_seal(public_id):
     """The seal when `code` in the query string belongs to it, else None."""
@@ -17,7 +21,7 @@ def _checked_seal(public_id):
         seal = service.get_seal(public_id)
     except service.SealNotFound:
         return None
-    code = request.args.get("code", "")
+    code = rules.seal_code_param(request.args.getlist("code"))
     if not signing.verify_seal_code(code, seal.public_id, seal.domain, seal.serial):
         return None
     return seal
@@ -109,14 +113,16 @@ def status_keys():
 
 @bp.get("/api/v1/openapi.json")
 def openapi():
-    return _api(OPENAPI)
+    seal = service.example_seal(utcnow())
+    return _api(openapi_document((seal.public_id, service.code_for(seal)) if seal else None))
 
 
 @bp.get("/registry")
 def registry():
     query = request.args.get("q", "")[:100]
     page = parse_int(request.args.get("page")) or 1
-    results = service.search_active(query, max(page, 1), now=utcnow())
+    # far past the last page is simply empty; an offset past 64 bits would overflow the database
+    results = service.search_active(query, min(max(page, 1), MAX_PAGE), now=utcnow())
     links = {seal.public_id: service.urls_for(seal)["verify_url"] for seal in results.items}
     return render_template("seals/registry.html", query=query, results=results, links=links)
 

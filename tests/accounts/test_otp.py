@@ -191,3 +191,49 @@ def test_parallel_guesses_cannot_exceed_the_tries(app, now):
     with app.app_context():
         assert db.session.get(OtpChallenge, challenge_id).attempts == app.config["SEAL_OTP_MAX_TRIES"]
     assert len(wrong) == 20
+
+
+@pytest.mark.parametrize("app_config", [{"SEAL_OTP_ACCOUNT_TRIES_PER_HOUR": 10, "SEAL_OTP_SENDS_PER_IP_HOUR": 100}])
+def test_an_attackers_own_challenges_cannot_lock_the_holder_out(ctx, now):
+    """Challenges for the holder's national code sent to other mobiles (never delivered) do not count."""
+    service.verify_code(_start(now).id, last_code(), now=now)
+    for n in range(4):
+        intruder = _start(now + timedelta(minutes=2), mobile=f"0935000000{n}", ip=f"198.51.100.{n}")
+        for _ in range(5):
+            with pytest.raises(service.AccountError):
+                service.verify_code(intruder.id, "000000", now=now + timedelta(minutes=2))
+    holder = _start(now + timedelta(minutes=3))
+    assert service.verify_code(holder.id, last_code(), now=now + timedelta(minutes=3)).national_code == NATIONAL_CODE
+
+
+@pytest.mark.parametrize("app_config", [{"SEAL_OTP_IP_TRIES_PER_HOUR": 6, "SEAL_OTP_SENDS_PER_IP_HOUR": 100}])
+def test_wrong_tries_are_capped_per_address(ctx, now):
+    for n in range(2):
+        challenge = _start(now, national_code=["0013542419", "0067749828"][n], mobile=f"0912000000{n}")
+        for _ in range(3):
+            with pytest.raises(service.AccountError):
+                service.verify_code(challenge.id, "000000" if last_code(f"0912000000{n}") != "000000" else "1" * 6,
+                                    now=now)
+    third = _start(now, national_code="1234567891", mobile="09120000009")
+    with pytest.raises(service.AccountError) as caught:
+        service.verify_code(third.id, last_code("09120000009"), now=now)
+    assert _message(caught) == "Too many wrong codes from your connection; try again in an hour."
+    other = _start(now, national_code="1234567891", mobile="09120000008", ip="192.0.2.200")
+    assert service.verify_code(other.id, last_code("09120000008"), now=now)
+
+
+@pytest.mark.parametrize("has_account, has_password", [(False, False), (True, False), (True, True)])
+def test_password_sign_in_hashes_once_whether_or_not_the_account_has_a_password(ctx, now, monkeypatch,
+                                                                               has_account, has_password):
+    """The time taken must not tell which national codes have a password."""
+    if has_account:
+        account = service.verify_code(_start(now).id, last_code(), now=now)
+        if has_password:
+            service.set_password(account, "a long enough secret")
+    checked = []
+    real = service.check_password_hash
+    monkeypatch.setattr(service, "check_password_hash",
+                        lambda stored, given: checked.append(stored.split("$")[0]) or real(stored, given))
+    with pytest.raises(service.AccountError):
+        service.password_sign_in(NATIONAL_CODE, "wrong password", now=now)
+    assert len(checked) == 1 and checked[0].startswith("scrypt:")

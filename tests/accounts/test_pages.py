@@ -159,3 +159,35 @@ def test_only_local_paths_are_followed_after_sign_in(target, safe):
     from seal_server.accounts.views import safe_next
 
     assert (safe_next(unquote(target)) is not None) == safe
+
+
+def test_a_copied_session_cookie_dies_with_sign_out(app, client):
+    sign_in(client)
+    stolen = app.test_client()
+    cookie = client.get_cookie("session")
+    stolen.set_cookie("session", cookie.value, domain=cookie.domain or "localhost")
+    assert stolen.get("/account").status_code == 200
+    page = client.get("/account")
+    client.post("/account/logout", data={"csrf_token": csrf_from(page)})
+    assert stolen.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"SEAL_FRESH_CODE_SECONDS": 0}])
+def test_setting_a_password_asks_for_a_fresh_code(client):
+    sign_in(client)
+    response = client.get("/account/password")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/account/enter?next=/account/password")
+
+
+def test_a_password_session_cannot_set_the_password(client):
+    sign_in(client)
+    page = client.get("/account/password?lang=en")
+    client.post("/account/password?lang=en", data={
+        "csrf_token": csrf_from(page), "password": "correct horse battery", "password_again": "correct horse battery"})
+    fresh = client.application.test_client()
+    page = fresh.get("/account/password-login")
+    fresh.post("/account/password-login", data={
+        "csrf_token": csrf_from(page), "national_code": NATIONAL_CODE, "password": "correct horse battery"})
+    assert fresh.get("/account").status_code == 200
+    assert fresh.get("/account/password").status_code == 302

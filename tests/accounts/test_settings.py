@@ -10,8 +10,9 @@ def test_defaults_work_offline_and_keep_the_outbox_out_of_production():
     assert development["SEAL_OUTBOX_PAGE"] is True
     assert development["RATELIMIT_STORAGE_URI"] == "memory://"
     assert development["SEAL_FETCH_ALLOW_LOOPBACK"] is False
-    production = from_environ({"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40, "SEAL_STATUS_KEYS": "s" * 43,
-                               "SEAL_PAYMENT_GATEWAY": "zarinpal", "SEAL_ZARINPAL_MERCHANT_ID": "m"})
+    from tests.core.test_config import PRODUCTION
+
+    production = from_environ(PRODUCTION)
     assert production["SEAL_OUTBOX_PAGE"] is False and production["SESSION_COOKIE_SECURE"] is True
     assert from_environ({"SEAL_REDIS_URL": "redis://127.0.0.1:6379/0"})["RATELIMIT_STORAGE_URI"] == \
         "redis://127.0.0.1:6379/0"
@@ -33,8 +34,9 @@ def test_outbox_page_only_offline_and_never_in_production():
     from seal_server.config import ConfigError, from_environ
 
     assert from_environ({"SEAL_SMS_BACKEND": "kavenegar", "SEAL_KAVENEGAR_API_KEY": "k"})["SEAL_OUTBOX_PAGE"] is False
-    for environ in ({"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40, "SEAL_OUTBOX_PAGE": "1",
-                     "SEAL_ALLOW_SANDBOX_GATEWAY": "1"},
+    from tests.core.test_config import PRODUCTION
+
+    for environ in ({**PRODUCTION, "SEAL_OUTBOX_PAGE": "1"},
                     {"SEAL_EMAIL_BACKEND": "smtp", "SEAL_OUTBOX_PAGE": "1"}):
         with pytest.raises(ConfigError, match="SEAL_OUTBOX_PAGE"):
             from_environ(environ)

@@ -62,7 +62,8 @@ def test_cancel_at_the_bank_in_english(client, invoice_number):
 def test_bad_callbacks_are_clear_400s(client, invoice_number, query):
     response = client.get(f"/billing/callback/{invoice_number}{query}")
     assert response.status_code == 400
-    assert "ثبت نشد" in response.get_data(as_text=True)
+    # a NUL byte is refused app-wide before the view (PostgreSQL cannot store it)
+    assert ("ثبت نشد" if "%00" not in query else "درخواست") in response.get_data(as_text=True)
 
 
 def test_invoices_are_private(app, client, invoice_number):

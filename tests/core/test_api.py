@@ -59,9 +59,20 @@ def test_openapi_document_describes_the_response(ctx, client, now):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     operation = spec["paths"]["/api/v1/seals/{id}"]["get"]
-    assert set(operation["responses"]) == {"200", "404"}
+    assert set(operation["responses"]) == {"200", "400", "404"}
+    assert client.get("/api/v1/seals/abcdefghjkmn?code=%00").status_code == 400
     schema = spec["components"]["schemas"]["Seal"]
     seal = issue(now=now)
     data = client.get(api_url(seal)).get_json()
     assert set(schema["required"]) == set(data)
     assert set(schema["properties"]["record"]["required"]) == set(data["record"])
+
+
+def test_openapi_document_carries_a_live_seal_as_its_example(ctx, client, now):
+    bare = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/seals/{id}"]["get"]["parameters"]
+    assert all("example" not in parameter for parameter in bare)
+    seal = issue(now=now)
+    issue("other.example", now=now)
+    parameters = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/seals/{id}"]["get"]["parameters"]
+    assert [p["example"] for p in parameters] == [seal.public_id, service.code_for(seal)]
+    assert client.get(api_url(seal)).status_code == 200

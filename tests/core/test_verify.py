@@ -114,3 +114,15 @@ def test_shop_name_is_escaped(ctx, client, now):
     html = client.get(verify_url(seal)).get_data(as_text=True)
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("kind, says, never", [
+    ("standard", "The authority has verified this business.", "without a reviewer"),
+    ("gray", "Issued without a reviewer", "The authority has verified this business."),
+    ("temporary", "A temporary seal", "The authority has verified this business."),
+])
+def test_the_banner_says_what_was_checked_for_each_kind(client, ctx, now, kind, says, never):
+    seal = issue(f"{kind}.example", now=now, kind=kind)
+    db.session.commit()
+    html = client.get(verify_url(seal, lang="en")).get_data(as_text=True)
+    assert says in html and never not in html

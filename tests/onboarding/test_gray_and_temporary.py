@@ -86,3 +86,49 @@ def test_a_temporary_seal_has_no_fee(owner):
     response = owner.post(f"/panel/applications/{application_id}/payment?lang=en",
                           data={"csrf_token": csrf_from(owner.get("/panel")), "size": "standard"})
     assert response.status_code == 400 and "A temporary seal has no fee" in response.get_data(as_text=True)
+
+
+def test_a_gray_seal_never_publishes_the_identity_steps_home_address(app, owner, client):
+    """The identity step's home address, postal code and landline are private; the gray path skips the contact step."""
+    application_id = new_application(owner)
+    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False, pay=False)
+    with app.app_context():
+        seal = issuance.seal_of(db.session.get(Application, application_id))
+        business = seal.business
+        assert (business.address, business.postal_code, business.landline) == (None, None, None)
+        verify_url = urls_for(seal)["verify_url"].replace(app.config["SEAL_BASE_URL"], "")
+    page = client.get(verify_url).get_data(as_text=True)
+    for private in ("خیابان آزادی", "۱۵۸۷۶۵۴۳۲۱", "1587654321", "۰۲۱۸۸۷۷۶۶۵۵", "02188776655"):
+        assert private not in page
+
+
+def test_the_migration_unpublishes_identity_data_already_copied_onto_businesses(app, owner):
+    """Seals issued before the fix carry the owner's home address; the data migration clears it."""
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    import seal_server
+
+    application_id = new_application(owner)
+    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False, pay=False)
+    with app.app_context():
+        business = issuance.seal_of(db.session.get(Application, application_id)).business
+        owner_row = business.owner
+        # as the old _business() wrote it
+        business.address, business.postal_code, business.landline = (
+            owner_row.address, owner_row.postal_code, owner_row.landline)
+        db.session.commit()
+        assert business.address
+        path = next((Path(seal_server.__file__).parent / "migrations" / "versions").glob("c5e8a0d3f4b1_*.py"))
+        spec = importlib.util.spec_from_file_location("unpublish", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        with db.engine.begin() as connection:
+            with Operations.context(MigrationContext.configure(connection)):
+                migration.upgrade()
+        db.session.expire_all()
+        business = issuance.seal_of(db.session.get(Application, application_id)).business
+        assert (business.address, business.postal_code, business.landline) == (None, None, None)

@@ -76,10 +76,14 @@ def test_more_than_100_transactions_is_over_the_limit(app, client, gray_seal):
     ({"month": "1405-09", "amount_rials": 1, "transactions": "9"}, "transactions must be a whole"),
     ({"month": "1405-09", "amount_rials": 10**30, "transactions": 1}, "amount_rials must be a whole"),
     ({"month": "1405-09", "amount_rials": 1, "transactions": 10**20}, "transactions must be a whole"),
+    ({"month": "1405-09", "amount_rials": 1, "transactions": 2**31}, "transactions must be a whole"),
+    ({"month": "1405-09\n", "amount_rials": 1, "transactions": 1}, "month must be a Jalali year and month"),
+    ({"seal_id": "abc\x00", "month": "1405-09", "amount_rials": 1, "transactions": 1}, "no seal with this seal_id"),
+    ({"seal_id": ["x"], "month": "1405-09", "amount_rials": 1, "transactions": 1}, "no seal with this seal_id"),
 ])
 def test_bad_reports_are_refused_clearly(client, gray_seal, body, message):
     seal_id, _ = gray_seal
-    body = {"seal_id": seal_id, **body}
+    body = {"seal_id": seal_id} | body
     response = _report(client, body)
     assert response.status_code == 400 and response.json["error"].startswith(message)
 
@@ -97,3 +101,10 @@ def test_a_standard_seal_has_no_volume_limit(app, client, now):
         public_id = seal.public_id
     response = _report(client, {"seal_id": public_id, "month": "1405-09", "amount_rials": 1, "transactions": 1})
     assert response.status_code == 400 and "not a gray seal" in response.json["error"]
+
+
+@pytest.mark.parametrize("data", ["[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000, "{", "\xff"])
+def test_a_deeply_nested_or_broken_body_gets_a_json_400(client, gray_seal, data):
+    response = client.post("/api/v1/gray-volumes", data=data, content_type="application/json",
+                           headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 400 and response.is_json and "JSON object" in response.json["error"]
