@@ -114,8 +114,9 @@ def test_keys_new_works_in_production_before_any_key_exists(capsys, monkeypatch)
 
 
 def test_production_refuses_to_start_without_status_keys():
-    production = {"SEAL_ENV": "production", "SEAL_SECRET_KEYS": "k" * 40, "SEAL_PAYMENT_GATEWAY": "zarinpal",
-                  "SEAL_ZARINPAL_MERCHANT_ID": "m"}
+    from tests.core.test_config import PRODUCTION
+
+    production = {key: value for key, value in PRODUCTION.items() if key != "SEAL_STATUS_KEYS"}
     with pytest.raises(ConfigError, match="SEAL_STATUS_KEYS is not set"):
         from_environ(production)
     config = from_environ({**production, "SEAL_STATUS_KEYS": TEST_STATUS_KEYS[0]})

@@ -9,6 +9,7 @@ from seal_server.accounts.models import Account
 from seal_server.extensions import db
 from seal_server.onboarding import codes, domain, proof, service
 from tests.accounts.conftest import last_code
+from tests.conftest import deliver_queued
 
 OLD, NEW = "old-rotation-key-0123456789abcdefghij", "new-rotation-key-0123456789abcdefghij"
 
@@ -57,6 +58,7 @@ def test_a_domain_email_code_survives_a_key_rotation(app, ctx, now):
 
     application = _application(now)
     challenge = domain.start(application, proof.EMAIL, "admin", now)
+    deliver_queued()
     body = db.session.query(OutboxMessage).order_by(OutboxMessage.id.desc()).first().body
     code = re.search(r"\b(\d{6})\b", body).group(1)
     _rotate(app)
