@@ -79,6 +79,19 @@ def _check_send_limits(mobile, ip, now):
 ATTEMPT_NOTICE_INTERVAL = timedelta(hours=1)
 
 
+def _check_mobile_owner(national_code, mobile, now):
+    """A new account only for the mobile the registry (Shahkar) says belongs to the national code."""
+    from ..integrations import checks
+
+    try:
+        answer = checks.owns_mobile(national_code, mobile, now=now)
+    except checks.CheckTimeout:
+        raise AccountError(N_("The mobile registry did not answer; please try again in a few minutes.")) from None
+    if not answer.passed:
+        raise AccountError(N_("This mobile number is not registered to this national code. Use the mobile number "
+                              "registered in your name; if someone else holds your code, ask for recovery."), "mobile")
+
+
 def _tell_holder_of_attempt(account, mobile, now):
     """Tell the account's own mobile that someone tried another number (at most once an hour, or it is spam)."""
     from ..events.models import Event
@@ -107,6 +120,8 @@ def start_sign_in(national_code, mobile, *, ip, now):
         raise error
     _check_send_limits(mobile, ip, now)
     account = db.session.scalar(select(Account).where(Account.national_code == national_code))
+    if account is None:
+        _check_mobile_owner(national_code, mobile, now)
     challenge_id = secrets.token_urlsafe(32)
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
     deliver = account is None or account.mobile == mobile
