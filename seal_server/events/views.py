@@ -97,16 +97,19 @@ def set_reminders(public_id):
     return redirect(url_for("events.notifications", public_id=seal.public_id, **lang_args()))
 
 
-def _operator():
-    account = current_account()
-    if not (current_app.config["SEAL_POST_OFFICE_PAGE"] or (account is not None and account.is_staff)):
-        abort(404)
-    return account
+def _operator_actor():
+    """Who is looking: staff with a console role for operator pages, or the development switch (404 otherwise)."""
+    from ..integrations.views import require_operator
+    from ..staff.auth import current_staff
+
+    require_operator()
+    staff = current_staff()
+    return Actor.staff(staff.id) if staff is not None else Actor.system("operator-page")
 
 
 @bp.get("/operator/deliveries")
 def deliveries():
-    _operator()
+    _operator_actor()
     view = request.args.get("view", "pending")
     if view not in admin.VIEWS:
         view = "pending"
@@ -119,10 +122,8 @@ def deliveries():
 
 @bp.post("/operator/deliveries/<int:delivery_id>/retry")
 def retry_delivery(delivery_id):
-    account = _operator()
-    actor = Actor.staff(account.id) if account is not None and account.is_staff else Actor.system("operator-page")
     try:
-        admin.retry(delivery_id, now=utcnow(), actor=actor)
+        admin.retry(delivery_id, now=utcnow(), actor=_operator_actor())
     except admin.NotRetryable:
         abort(409)
     return redirect(url_for("events.deliveries", view="pending", **lang_args()))

@@ -11,7 +11,7 @@ from .models import PostLetter, VoiceCall
 bp = Blueprint("integrations", __name__, url_prefix="/operator")
 
 
-def _allowed():
+def require_operator():
     """Open in development (SEAL_POST_OFFICE_PAGE); otherwise staff whose role may see operator pages."""
     if current_app.config["SEAL_POST_OFFICE_PAGE"]:
         return
@@ -26,7 +26,7 @@ def _allowed():
 
 @bp.get("/letters")
 def letters():
-    _allowed()
+    require_operator()
     rows = db.session.scalars(select(PostLetter).order_by(PostLetter.id.desc()).limit(50)).all()
     response = current_app.make_response(render_template("integrations/letters.html", letters=rows))
     response.headers["Cache-Control"] = "no-store"
@@ -35,7 +35,7 @@ def letters():
 
 @bp.get("/letters/<reference>.pdf")
 def letter_pdf(reference):
-    _allowed()
+    require_operator()
     letter = db.session.scalar(select(PostLetter).where(PostLetter.reference == reference))
     if letter is None:
         abort(404)
@@ -49,7 +49,7 @@ def letter_pdf(reference):
 
 @bp.get("/calls")
 def calls():
-    _allowed()
+    require_operator()
     rows = db.session.scalars(select(VoiceCall).order_by(VoiceCall.id.desc()).limit(50)).all()
     response = current_app.make_response(render_template("integrations/calls.html", calls=rows))
     response.headers["Cache-Control"] = "no-store"

@@ -196,3 +196,23 @@ foreach (array_slice($argv, 1) as $i => $pair) {
     done = subprocess.run([php, str(script), f"whsec_old|{header}", f"whsec_other|{header}", f"whsec_new|{stale}"],
                           input=body, capture_output=True, timeout=30)
     assert done.stdout == b"100", done.stderr
+
+
+def test_the_deliveries_page_is_for_operator_staff_only_in_production(app):
+    from tests.staff.conftest import enrol, sign_in as staff_sign_in
+
+    moment = utcnow()
+
+    app.config["SEAL_POST_OFFICE_PAGE"] = False
+    visitor = app.test_client()
+    assert visitor.get("/operator/deliveries").status_code == 404
+    support = app.test_client()
+    member = enrol(app, "0075076438", ["support"], moment)
+    assert staff_sign_in(support, member, moment).status_code == 302
+    page = support.get("/operator/deliveries?view=dead")
+    assert page.status_code == 200 and "Outbox deliveries" in support.get(
+        "/operator/deliveries?lang=en").get_data(as_text=True)
+    reviewer = app.test_client()
+    other = enrol(app, "0067749828", ["reviewer"], moment)
+    assert staff_sign_in(reviewer, other, moment).status_code == 302
+    assert reviewer.get("/operator/deliveries").status_code == 404
