@@ -16,7 +16,8 @@ _SEAL_PARAMETERS = [
     {"name": "id", "in": "path", "required": True,
      "schema": {"type": "string", "pattern": "^[a-z2-9]{12}$"},
      "description": "The seal's public id."},
-    {"name": "code", "in": "query", "required": True, "schema": {"type": "string"},
+    {"name": "code", "in": "query", "required": True,
+     "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": 200},
      "description": "The seal code from the shop's snippet."},
 ]
 
