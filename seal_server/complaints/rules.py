@@ -16,6 +16,7 @@ MIN_DESCRIPTION, MAX_DESCRIPTION = 20, 2000
 PAYMENT_REF = re.compile(r"[0-9]{6,20}")
 CARD_LAST4 = re.compile(r"[0-9]{4}")
 TRACKING_CODE = re.compile(r"[A-Z2-9]{10}")
+PAYMENT_REF_MESSAGE = N_("The payment tracking or reference number has 6 to 20 digits.")
 FIELDS = ("paid_on", "amount", "payment_ref", "card_last4", "order_number", "description", "mobile")
 
 
@@ -69,7 +70,7 @@ def clean_filing(form, today):
         errors["amount"] = (str(error), {})
     ref = digits_only(values["payment_ref"])
     if not PAYMENT_REF.fullmatch(ref):
-        errors["payment_ref"] = (N_("The payment tracking or reference number has 6 to 20 digits."), {})
+        errors["payment_ref"] = (PAYMENT_REF_MESSAGE, {})
     values["payment_ref"] = ref
     card = digits_only(values["card_last4"])
     if not CARD_LAST4.fullmatch(card):
