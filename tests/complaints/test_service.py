@@ -134,3 +134,45 @@ def test_a_staff_hold_outlives_the_complaints_hold(sealed, now):
         service.answer(complaint.id, account.id, "Refunded and apologised.", now=now + timedelta(hours=146))
     db.session.refresh(seal)
     assert seal.status == "suspended" and seals.holds_of(seal) == {"staff"}
+
+
+def test_concurrent_ticks_count_each_miss_once_and_suspend_once(app, now):
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    from seal_server.audit import AuditEvent
+    from seal_server.seals.models import Seal
+    from tests.factories import issue
+
+    with app.app_context():
+        seal = issue(now=now)
+        public_id = seal.public_id
+        for index in range(2):
+            complaint = service.file_complaint(seal, form(now, payment_ref=f"30000{index}"), ip="127.0.0.1",
+                                               now=now, today=now.date())
+            service.confirm_filing(complaint.tracking_code, sms_code(), now=now)
+    later = now + timedelta(hours=150)
+    barrier = threading.Barrier(4)
+
+    def run():
+        with app.app_context():
+            barrier.wait()
+            for _ in range(10):
+                try:
+                    service.sweep(later)
+                    break
+                except OperationalError:  # SQLite's one writer: the next tick does it
+                    db.session.rollback()
+            db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with app.app_context():
+        assert db.session.scalars(select(Complaint.non_responses)).all() == [3, 3]
+        assert db.session.scalar(select(Seal.status).where(Seal.public_id == public_id)) == "suspended"
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "seal.suspended")) == 1
