@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..coltypes import UTCDateTime
@@ -48,5 +48,9 @@ class Complaint(db.Model):
     answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     answered_on_time: Mapped[Optional[bool]] = mapped_column()
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # escalation to a competent body: which one, when, and the generated Persian letter (PDF)
+    referred_to: Mapped[Optional[str]] = mapped_column(String(20))
+    referred_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    referral_pdf: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
 
     seal = relationship("Seal")

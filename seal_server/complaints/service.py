@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, select, update
 
 from ..events import Actor, CLOCK_ACTOR, emit
 from ..extensions import db
-from ..integrations import bank_inquiry
+from ..integrations import bank_inquiry, post_office
 from ..iran.digits import to_latin_digits
 from ..marks import N_
 from ..seals import service as seals
@@ -263,6 +263,56 @@ def escalable(complaint, now):
     if complaint.state == REJECTED:
         return True
     return complaint.state == OPEN and clock.read(complaint.confirmed_at, None, now).escalable
+
+
+# competent bodies a buyer may take a complaint to (seed), with their Persian names for the letter
+BODIES = {
+    "guild": "سازمان نظام صنفی رایانه‌ای",
+    "union": "اتحادیهٔ کشوری کسب‌وکارهای مجازی",
+    "consumer": "سازمان حمایت مصرف‌کنندگان و تولیدکنندگان",
+}
+
+
+def referral_letter(complaint, body):
+    """The Persian letter that refers `complaint` to `body`, as the post office's Letter (no address)."""
+    from ..iran.digits import to_persian_digits
+    from ..onboarding.service import jalali_text
+
+    seal = complaint.seal
+    authority = current_app.config["SEAL_AUTHORITY_NAME_FA"]
+    return post_office.Letter(
+        recipient=BODIES[body], address="", postal_code="",
+        title=f"{authority}: ارجاع شکایت خریدار",
+        lines=(f"شکایت خریدار از کسب‌وکار دارای نماد اعتماد با دامنهٔ {seal.domain} "
+               f"({seal.business.name_fa}) برای رسیدگی به آن مرجع ارجاع می‌شود.",
+               f"تاریخ پرداخت: {to_persian_digits(jalali_text(complaint.paid_on))}؛ "
+               f"مبلغ: {to_persian_digits(f'{complaint.amount // rules.RIALS_PER_TOMAN:,}')} تومان؛ "
+               f"شمارهٔ پیگیری پرداخت: {to_persian_digits(complaint.payment_ref)}.",
+               "بانک، پرداخت را تأیید کرده است. "
+               f"کسب‌وکار {to_persian_digits(str(complaint.non_responses))} مهلت پاسخ را بی‌پاسخ گذاشته است."
+               if complaint.answered_at is None else "خریدار پاسخ کسب‌وکار را نپذیرفته است.",
+               f"شرح خریدار: {complaint.description}",
+               "کد پیگیری شکایت در مرجع نماد اعتماد:"),
+        code=complaint.tracking_code)
+
+
+def refer(complaint, body, *, now):
+    """Record the buyer's referral to a competent body with its generated letter; once per complaint."""
+    if body not in BODIES:
+        raise ComplaintError(N_("Choose the body to take the complaint to."), "body")
+    if not escalable(complaint, now):
+        raise ComplaintError(N_("A complaint can go to a competent body after six days without an answer, "
+                                "or once you reject the answer."))
+    pdf = post_office.render_pdf(referral_letter(complaint, body), current_app.config["SEAL_LETTER_FONT"])
+    done = db.session.execute(update(Complaint).where(Complaint.id == complaint.id, Complaint.referred_at.is_(None))
+                              .values(referred_to=body, referred_at=now, referral_pdf=pdf)
+                              .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise ComplaintError(N_("This complaint was already referred."))
+    db.session.commit()
+    db.session.refresh(complaint)
+    return complaint
 
 
 def reading(complaint, now):

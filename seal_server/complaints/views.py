@@ -1,11 +1,12 @@
 """Complaint pages: buyers file and follow (no account), owners answer in the panel, staff see them all."""
 import math
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from .. import clock as app_clock
 from ..accounts.auth import current_account, lang_args, login_required
 from ..extensions import db, limiter
+from ..marks import N_
 from ..integrations import bank_inquiry
 from ..onboarding.service import tehran_today
 from ..seals.views import _checked_seal
@@ -24,9 +25,13 @@ def hours_left(deadline, now):
     return max(0, math.ceil((deadline - now).total_seconds() / 3600)) if deadline else None
 
 
+BODY_NAMES = {"guild": N_("the computer guild organisation"), "union": N_("the national union of virtual businesses"),
+              "consumer": N_("the consumer protection organisation")}
+
+
 @bp.app_context_processor
 def complaint_helpers():
-    return {"hours_left": hours_left}
+    return {"hours_left": hours_left, "body_names": BODY_NAMES}
 
 
 # --- buyers -----------------------------------------------------------------------------------
@@ -138,7 +143,35 @@ def show(tracking_code):
         else:
             return redirect(url_for("complaints.show", tracking_code=tracking_code, **lang_args()))
     return render_template("complaints/show.html", complaint=complaint, reading=service.reading(complaint, now),
-                           escalable=service.escalable(complaint, now), now=now, errors=errors), status
+                           escalable=service.escalable(complaint, now), now=now, errors=errors,
+                           bodies=service.BODIES), status
+
+
+@bp.post("/complaints/<tracking_code>/refer")
+def refer(tracking_code):
+    complaint = _followed(tracking_code)
+    if complaint is None:
+        return redirect(url_for("complaints.follow", tracking_code=tracking_code, **lang_args()))
+    now = app_clock.utcnow()
+    try:
+        service.refer(complaint, request.form.get("body"), now=now)
+    except service.ComplaintError as error:
+        db.session.rollback()
+        return render_template("complaints/show.html", complaint=complaint, reading=service.reading(complaint, now),
+                               escalable=service.escalable(complaint, now), now=now, errors=error.errors,
+                               bodies=service.BODIES), 400
+    return redirect(url_for("complaints.show", tracking_code=tracking_code, **lang_args()))
+
+
+@bp.get("/complaints/<tracking_code>/referral.pdf")
+def referral(tracking_code):
+    complaint = _followed(tracking_code)
+    if complaint is None or complaint.referral_pdf is None:
+        abort(404)
+    response = current_app.response_class(complaint.referral_pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="referral-{complaint.tracking_code}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- owners -----------------------------------------------------------------------------------

@@ -121,3 +121,24 @@ def test_the_bank_sandbox_denies_from_the_staff_page(app, client, clock, staff_c
     reviewer, _ = staff_client("reviewer")
     assert reviewer.get("/staff/complaints").status_code == 403
     assert reviewer.get("/staff/bank-sandbox").status_code == 403
+
+
+def test_after_six_days_the_buyer_refers_the_complaint_and_downloads_the_letter(app, client, clock):
+    public_id, code = _seal(app, clock)
+    _confirm(client, _file(client, public_id, code, clock))
+    with app.app_context():
+        tracking = db.session.scalar(select(Complaint.tracking_code))
+    early = client.get(f"/complaints/{tracking}?lang=en").get_data(as_text=True)
+    assert "Take the complaint further" not in early
+    clock.advance(hours=145)
+    page = client.get(f"/complaints/{tracking}?lang=en")
+    assert "Take the complaint further" in page.get_data(as_text=True)
+    missing = client.post(f"/complaints/{tracking}/refer", data={"csrf_token": csrf_from(page)})
+    assert missing.status_code == 400
+    assert client.post(f"/complaints/{tracking}/refer",
+                       data={"csrf_token": csrf_from(page), "body": "union"}).status_code == 302
+    assert "the national union of virtual businesses" in client.get(
+        f"/complaints/{tracking}?lang=en").get_data(as_text=True)
+    letter = client.get(f"/complaints/{tracking}/referral.pdf")
+    assert letter.status_code == 200 and letter.data.startswith(b"%PDF")
+    assert app.test_client().get(f"/complaints/{tracking}/referral.pdf").status_code == 404

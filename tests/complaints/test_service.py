@@ -176,3 +176,22 @@ def test_concurrent_ticks_count_each_miss_once_and_suspend_once(app, now):
         assert db.session.scalar(select(Seal.status).where(Seal.public_id == public_id)) == "suspended"
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "seal.suspended")) == 1
+
+
+def test_referral_to_a_competent_body_writes_a_persian_letter_once(sealed, now):
+    seal, _ = sealed
+    complaint = file_and_confirm(seal, now)
+    with pytest.raises(service.ComplaintError):
+        service.refer(complaint, "guild", now=now + timedelta(hours=100))  # the six days are not over
+    later = now + timedelta(hours=145)
+    tick(later)
+    with pytest.raises(service.ComplaintError) as caught:
+        service.refer(complaint, "nobody", now=later)
+    assert "body" in caught.value.errors
+    service.refer(complaint, "consumer", now=later)
+    assert complaint.referral_pdf.startswith(b"%PDF") and complaint.referred_to == "consumer"
+    letter = service.referral_letter(complaint, "consumer")
+    assert letter.recipient == "سازمان حمایت مصرف‌کنندگان و تولیدکنندگان" and seal.domain in letter.lines[0]
+    assert "۱٬۲۵۰٬۰۰۰" in letter.lines[1] or "۱,۲۵۰,۰۰۰" in letter.lines[1]
+    with pytest.raises(service.ComplaintError):
+        service.refer(complaint, "guild", now=later)

@@ -50,6 +50,9 @@ def upgrade():
     sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('answered_on_time', sa.Boolean(), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('referred_to', sa.String(length=20), nullable=True),
+    sa.Column('referred_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('referral_pdf', sa.LargeBinary(), nullable=True),
     sa.ForeignKeyConstraint(['seal_id'], ['seals.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('tracking_code')
