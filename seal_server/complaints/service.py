@@ -50,6 +50,16 @@ def _code_hash(complaint, code):
     return hmac.new(key, f"complaint.v1|{complaint.tracking_code}|{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def _compare_and_set(complaint, condition, message, **values):
+    """One transition: UPDATE ... WHERE `condition`, so two clicks at once give one; ComplaintError otherwise."""
+    done = db.session.execute(update(Complaint).where(Complaint.id == complaint.id, condition).values(**values)
+                              .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise ComplaintError(message)
+    db.session.refresh(complaint)
+
+
 def _new_tracking_code():
     while True:
         code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
@@ -146,13 +156,9 @@ def confirm_filing(tracking_code, code, *, now):
         db.session.commit()
         return complaint
     ends = clock.deadlines(now)
-    done = db.session.execute(update(Complaint).where(Complaint.id == complaint.id, Complaint.state == PENDING).values(
-        state=OPEN, confirmed_at=now, deadline_1=ends[0], deadline_2=ends[1], deadline_3=ends[2])
-        .execution_options(synchronize_session=False))
-    if done.rowcount != 1:
-        db.session.rollback()
-        raise ComplaintError(N_("This complaint was already confirmed; follow it with its tracking code."))
-    db.session.refresh(complaint)
+    _compare_and_set(complaint, Complaint.state == PENDING,
+                     N_("This complaint was already confirmed; follow it with its tracking code."),
+                     state=OPEN, confirmed_at=now, deadline_1=ends[0], deadline_2=ends[1], deadline_3=ends[2])
     emit("complaint.filed", seal, {"tracking_code": complaint.tracking_code, "amount": complaint.amount,
                                    "deadline": ends[0].isoformat()}, Actor.system("complaints"), now=now)
     db.session.commit()
@@ -186,13 +192,8 @@ def answer(complaint_id, account_id, text, *, now):
     if not 10 <= len(text) <= 4000:
         raise ComplaintError(N_("Write an answer of %(low)s to %(high)s characters."), "answer", low=10, high=4000)
     on_time = now < complaint.deadline_1
-    done = db.session.execute(update(Complaint).where(Complaint.id == complaint.id, Complaint.state == OPEN).values(
-        state=ANSWERED, answer=text, answered_at=now, answered_on_time=on_time)
-        .execution_options(synchronize_session=False))
-    if done.rowcount != 1:
-        db.session.rollback()
-        raise ComplaintError(N_("This complaint is not waiting for an answer."))
-    db.session.refresh(complaint)
+    _compare_and_set(complaint, Complaint.state == OPEN, N_("This complaint is not waiting for an answer."),
+                     state=ANSWERED, answer=text, answered_at=now, answered_on_time=on_time)
     emit("complaint.answered", complaint.seal, {"tracking_code": complaint.tracking_code},
          Actor.owner(account_id), now=now, to={"sms": complaint.mobile})
     db.session.commit()
@@ -203,13 +204,9 @@ def answer(complaint_id, account_id, text, *, now):
 def verdict(complaint, accept, *, now):
     """The buyer accepts the answer (closed, no mark) or rejects it (the escalation paths open)."""
     target = ACCEPTED if accept else REJECTED
-    done = db.session.execute(update(Complaint).where(Complaint.id == complaint.id, Complaint.state == ANSWERED)
-                              .values(state=target, closed_at=now).execution_options(synchronize_session=False))
-    if done.rowcount != 1:
-        db.session.rollback()
-        raise ComplaintError(N_("This complaint has no answer waiting for your verdict."))
+    _compare_and_set(complaint, Complaint.state == ANSWERED,
+                     N_("This complaint has no answer waiting for your verdict."), state=target, closed_at=now)
     db.session.commit()
-    db.session.refresh(complaint)
     return complaint
 
 
@@ -304,14 +301,9 @@ def refer(complaint, body, *, now):
         raise ComplaintError(N_("A complaint can go to a competent body after six days without an answer, "
                                 "or once you reject the answer."))
     pdf = post_office.render_pdf(referral_letter(complaint, body), current_app.config["SEAL_LETTER_FONT"])
-    done = db.session.execute(update(Complaint).where(Complaint.id == complaint.id, Complaint.referred_at.is_(None))
-                              .values(referred_to=body, referred_at=now, referral_pdf=pdf)
-                              .execution_options(synchronize_session=False))
-    if done.rowcount != 1:
-        db.session.rollback()
-        raise ComplaintError(N_("This complaint was already referred."))
+    _compare_and_set(complaint, Complaint.referred_at.is_(None), N_("This complaint was already referred."),
+                     referred_to=body, referred_at=now, referral_pdf=pdf)
     db.session.commit()
-    db.session.refresh(complaint)
     return complaint
 
 
