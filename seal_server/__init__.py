@@ -50,6 +50,9 @@ def create_app(config=None):
     from .accounts import models as _accounts  # noqa: F401
     from .accounts.views import bp as accounts_bp
     from .billing import models as _billing  # noqa: F401
+    from .complaints import models as _complaints, register_record as register_complaint_record  # noqa: F401
+    from .complaints.views import bp as complaints_bp
+    from .integrations import bank_inquiry as _bank_inquiry  # noqa: F401
     from .billing.views import bp as billing_bp
     from .events import models as _events  # noqa: F401
     from .events.views import bp as events_bp
@@ -86,6 +89,8 @@ def create_app(config=None):
     app.register_blueprint(integrations_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(complaints_bp)
+    register_complaint_record()
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

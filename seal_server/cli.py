@@ -194,7 +194,8 @@ def create_staff(national_code, name, roles, as_json):
 def _lifecycle(action, public_id, reason):
     from .seals import service
 
-    seal = service.change_status(public_id, action, now=utcnow(), actor=CLI_ACTOR, reason=reason)
+    door = {"suspend": service.suspend, "reinstate": service.reinstate, "revoke": service.revoke}[action]
+    seal = door(public_id, now=utcnow(), actor=CLI_ACTOR, reason=reason)
     click.echo(f"seal {seal.public_id} is now {seal.status}")
 
 

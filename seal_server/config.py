@@ -288,6 +288,10 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_POST_OFFICE_PAGE": _env(environ, "SEAL_POST_OFFICE_PAGE", "0" if env == "production" else "1") == "1",
         "SEAL_DNS_NAMESERVERS": _env(environ, "SEAL_DNS_NAMESERVERS"),  # comma separated; default: the system's
         "SEAL_CATEGORIES_FILE": _env(environ, "SEAL_CATEGORIES_FILE"),  # default: instance/categories.txt
+        # complaints: filings per buyer mobile and per address a day; what the bank sandbox answers by default
+        "SEAL_COMPLAINTS_PER_MOBILE_DAY": _int(environ, "SEAL_COMPLAINTS_PER_MOBILE_DAY", 3),
+        "SEAL_COMPLAINTS_PER_IP_DAY": _int(environ, "SEAL_COMPLAINTS_PER_IP_DAY", 10),
+        "SEAL_BANK_SANDBOX_DEFAULT": _choice(environ, "SEAL_BANK_SANDBOX_DEFAULT", ("confirm", "deny"), "confirm"),
         # billing: fees in toman over the seed figures, e.g. SEAL_FEES='{"postal_check": 20000}'
         "SEAL_FEES": _fees(environ),
         "SEAL_PAYMENT_GATEWAY": _choice(environ, "SEAL_PAYMENT_GATEWAY", ("sandbox", "zarinpal"), "sandbox"),

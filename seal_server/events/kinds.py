@@ -43,6 +43,10 @@ KINDS = {
     "payment.succeeded": Kind((), False, "the gateway confirmed a payment"),
     "payment.failed": Kind((), False, "the gateway refused to confirm a payment"),
     "payment.cancelled": Kind((), False, "a payment was cancelled at the gateway or not verified"),
+    # complaints (the buyer's messages go to the mobile they confirmed, never to webhooks)
+    "complaint.code": Kind((), False, "a one-time code to a complaining buyer's mobile", CODE_TTL),
+    "complaint.filed": Kind((EMAIL, SMS), True, "a buyer's confirmed complaint opened the 72-hour clock"),
+    "complaint.answered": Kind((), True, "the business answered a complaint (the buyer is told by SMS)"),
     # accounts and one-time codes (sent to the address given, never to webhooks)
     "account.sign_in_code": Kind((), False, "a one-time sign-in code by SMS", CODE_TTL),
     "account.sign_in_attempted": Kind((), False, "someone tried to sign in to an account with another mobile"),

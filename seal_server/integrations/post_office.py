@@ -45,9 +45,10 @@ def render_pdf(letter, font_path):
         pdf.ln(3)
         pdf.set_font("letter", size=11)
         pdf.multi_cell(0, 7, f"گیرنده: {letter.recipient}", align="R", new_x="LMARGIN", new_y="NEXT")
-        pdf.multi_cell(0, 7, f"نشانی: {letter.address}", align="R", new_x="LMARGIN", new_y="NEXT")
-        pdf.multi_cell(0, 7, f"کد پستی: {to_persian_digits(letter.postal_code)}", align="R",
-                       new_x="LMARGIN", new_y="NEXT")
+        if letter.address:  # a letter handed over rather than mailed (a complaint's referral) has none
+            pdf.multi_cell(0, 7, f"نشانی: {letter.address}", align="R", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 7, f"کد پستی: {to_persian_digits(letter.postal_code)}", align="R",
+                           new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
         for line in letter.lines:
             pdf.multi_cell(0, 7, line, align="R", new_x="LMARGIN", new_y="NEXT")

@@ -210,23 +210,26 @@ SECOND_YEAR_REASON = "second-year fee unpaid"
 
 
 def enforce_second_years(now):
-    """Suspend a micro seal whose second-year invoice is 30 days unpaid; reinstate it once paid. For the clock."""
+    """Hold a micro seal whose second-year invoice is 30 days unpaid; lift the hold once paid. For the clock."""
     from ..seals import service as seals
-    from ..seals.models import ACTIVE, SUSPENDED
 
     changed = []
     invoices = db.session.scalars(select(Invoice).where(Invoice.purpose == SECOND_YEAR_PURPOSE)).all()
     for invoice in invoices:
         seal = seal_of(db.session.get(Application, invoice.application_id))
-        if seal is None:
+        if seal is None or seal.status not in seals.LIVE_STATUSES:
             continue
         try:
-            if invoice.status == OPEN and invoice.created_at <= now - SECOND_YEAR_GRACE and seal.status == ACTIVE:
-                seals.suspend(seal.public_id, now=now, actor=CLOCK_ACTOR, reason=SECOND_YEAR_REASON)
-                changed.append(seal.public_id)
-            elif invoice.status == PAID and seal.status == SUSPENDED and seal.status_reason == SECOND_YEAR_REASON:
-                seals.reinstate(seal.public_id, now=now, actor=CLOCK_ACTOR, reason="second-year fee paid")
-                changed.append(seal.public_id)
+            if invoice.status == OPEN and invoice.created_at <= now - SECOND_YEAR_GRACE:
+                done = seals.add_hold(seal.public_id, seals.HOLD_SECOND_YEAR, now=now, actor=CLOCK_ACTOR,
+                                      note=SECOND_YEAR_REASON)
+            elif invoice.status == PAID:
+                done = seals.lift_hold(seal.public_id, seals.HOLD_SECOND_YEAR, now=now, actor=CLOCK_ACTOR,
+                                       reason="second-year fee paid")
+            else:
+                continue
         except seals.InvalidTransition:
             continue  # another tick or a reviewer changed it first
+        if done:
+            changed.append(seal.public_id)
     return changed

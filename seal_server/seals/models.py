@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, false
+from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -61,6 +61,19 @@ class Seal(db.Model):
     reminders_muted: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     business = relationship("Business", back_populates="seals")
+
+
+class SealHold(db.Model):
+    """One reason a seal is suspended (staff, complaints, second-year fee); the seal is active only with none."""
+
+    __tablename__ = "seal_holds"
+    __table_args__ = (UniqueConstraint("seal_id", "reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seals.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[Optional[str]] = mapped_column(String(500))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Licence(db.Model):

@@ -3,12 +3,17 @@ import copy
 
 _RECORD = {
     "type": "object",
-    "required": ["complaints_total", "complaints_open", "non_responses", "nonconformities_open"],
+    "required": ["complaints_total", "complaints_open", "non_responses", "nonconformities_open",
+                 "answered_on_time", "answer_rate"],
     "properties": {
         "complaints_total": {"type": "integer", "minimum": 0},
         "complaints_open": {"type": "integer", "minimum": 0},
         "non_responses": {"type": "integer", "minimum": 0},
         "nonconformities_open": {"type": "integer", "minimum": 0},
+        "answered_on_time": {"type": "integer", "minimum": 0,
+                             "description": "complaints answered within their first (72-hour) window"},
+        "answer_rate": {"type": ["integer", "null"], "minimum": 0, "maximum": 100,
+                        "description": "percent of complaints due an answer that were answered; null before any"},
     },
 }
 

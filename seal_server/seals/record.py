@@ -4,7 +4,10 @@ Complaints and reviews register a counter here when they are installed
 (`register(name, fn)`); a name with no counter is zero because nothing of
 that kind can exist yet.
 """
-RECORD_FIELDS = ("complaints_total", "complaints_open", "non_responses", "nonconformities_open")
+RECORD_FIELDS = ("complaints_total", "complaints_open", "non_responses", "nonconformities_open",
+                 "answered_on_time", "answer_rate")
+# a rate has no value until something can be counted; every other field starts at zero
+EMPTY = {"answer_rate": None}
 
 _counters = {}
 
@@ -17,4 +20,4 @@ def register(field, counter):
 
 
 def record_for(seal):
-    return {field: (_counters[field](seal) if field in _counters else 0) for field in RECORD_FIELDS}
+    return {field: (_counters[field](seal) if field in _counters else EMPTY.get(field, 0)) for field in RECORD_FIELDS}

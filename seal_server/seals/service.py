@@ -8,14 +8,15 @@ from datetime import timedelta
 
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from .. import signing
+from ..audit import record_event
 from ..events import emit
 from ..extensions import db
 from . import cache, rules
 from .badge import DEFAULT_SIZE, SIZES
-from .models import ACTIVE, KINDS, SUSPENDED, TEMPORARY, Business, Seal
+from .models import ACTIVE, KINDS, SUSPENDED, TEMPORARY, Business, Seal, SealHold
 
 
 class SealError(Exception):
@@ -109,12 +110,104 @@ def change_status(public_id, action, *, now, actor, reason=None):
     return seal
 
 
+# Why a seal is suspended: a set of holds; the seal is active only when none remain.
+HOLD_STAFF, HOLD_COMPLAINTS, HOLD_SECOND_YEAR = "staff", "complaints", "second-year"
+HOLDS = (HOLD_STAFF, HOLD_COMPLAINTS, HOLD_SECOND_YEAR)
+
+
+def holds_of(seal):
+    """The set of reasons `seal` is held for."""
+    return set(db.session.scalars(select(SealHold.reason).where(SealHold.seal_id == seal.id)))
+
+
+def _locked(public_id):
+    """The seal, its row locked until commit so hold changes of one seal happen one at a time."""
+    seal = get_seal(public_id)
+    # a no-op write, not SELECT ... FOR UPDATE: SQLite ignores that, but a write takes its one writer lock
+    db.session.execute(update(Seal).where(Seal.id == seal.id).values(serial=Seal.serial)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(seal)
+    return seal
+
+
+def _swap_status(seal, expected, target, reason, now, action):
+    result = db.session.execute(
+        update(Seal).where(Seal.id == seal.id, Seal.status == expected)
+        .values(status=target, status_reason=reason, updated_at=now).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise InvalidTransition(f"the seal changed while trying to {action} it; nothing was done")
+    db.session.refresh(seal)
+
+
+def add_hold(public_id, hold, *, now, actor, note=None):
+    """Hold a live seal for `hold`; an active seal becomes suspended. False (nothing done) when already held so."""
+    if hold not in HOLDS:
+        raise SealError(f"unknown hold {hold!r}; expected one of {', '.join(HOLDS)}")
+    seal = _locked(public_id)
+    if seal.status not in LIVE_STATUSES:
+        db.session.rollback()
+        raise InvalidTransition(f"cannot hold a seal that is {seal.status}")
+    if hold in holds_of(seal):
+        db.session.rollback()
+        return False
+    db.session.add(SealHold(seal_id=seal.id, reason=hold, note=note, added_at=now))
+    reason = note or hold
+    if seal.status == ACTIVE:
+        _swap_status(seal, ACTIVE, SUSPENDED, reason, now, "suspend")
+        emit("seal.suspended", seal, {"reason": reason, "hold": hold}, actor, now=now,
+             before={"status": ACTIVE}, after={"status": SUSPENDED}, reason=reason)
+    else:
+        record_event(actor=actor, action="seal.hold_added", subject_type="seal", subject_id=seal.id,
+                     now=now, after={"hold": hold}, reason=reason)
+    db.session.commit()
+    cache.invalidate(public_id)
+    return True
+
+
+def lift_hold(public_id, hold, *, now, actor, reason=None):
+    """Lift one hold; the seal is reinstated only when no other hold remains. False when it was not held so.
+
+    A suspended seal with no hold at all (suspended by `change_status` directly) counts as held by staff.
+    """
+    seal = _locked(public_id)
+    held = holds_of(seal)
+    legacy = seal.status == SUSPENDED and not held and hold == HOLD_STAFF
+    if hold not in held and not legacy:
+        db.session.rollback()
+        return False
+    db.session.execute(delete(SealHold).where(SealHold.seal_id == seal.id, SealHold.reason == hold))
+    remaining = held - {hold}
+    if seal.status == SUSPENDED and not remaining:
+        _swap_status(seal, SUSPENDED, ACTIVE, reason, now, "reinstate")
+        emit("seal.reinstated", seal, {"reason": reason, "hold": hold} if reason else {"hold": hold}, actor,
+             now=now, before={"status": SUSPENDED}, after={"status": ACTIVE}, reason=reason)
+    else:
+        record_event(actor=actor, action="seal.hold_lifted", subject_type="seal", subject_id=seal.id,
+                     now=now, before={"hold": hold}, after={"holds": sorted(remaining)}, reason=reason)
+    db.session.commit()
+    cache.invalidate(public_id)
+    return True
+
+
 def suspend(public_id, *, now, actor, reason):
-    return change_status(public_id, "suspend", now=now, actor=actor, reason=reason)
+    """Staff's suspension: the staff hold (other holds may already suspend the seal)."""
+    status = get_seal(public_id).status
+    if status not in LIVE_STATUSES:
+        raise InvalidTransition(f"cannot suspend a seal that is {status}")
+    if not add_hold(public_id, HOLD_STAFF, now=now, actor=actor, note=reason):
+        raise InvalidTransition("the seal is already suspended by staff")
+    return get_seal(public_id)
 
 
 def reinstate(public_id, *, now, actor, reason=None):
-    return change_status(public_id, "reinstate", now=now, actor=actor, reason=reason)
+    """Lift staff's hold; the seal stays suspended while another hold (complaints, unpaid fee) remains."""
+    status = get_seal(public_id).status
+    if status != SUSPENDED:
+        raise InvalidTransition(f"cannot reinstate a seal that is {status}")
+    if not lift_hold(public_id, HOLD_STAFF, now=now, actor=actor, reason=reason):
+        raise InvalidTransition("the seal is not suspended by staff; its other holds lift themselves")
+    return get_seal(public_id)
 
 
 def revoke(public_id, *, now, actor, reason):

@@ -32,6 +32,8 @@ RULES = {
     "seal.view": {REVIEWER, SUPERVISOR, SUPPORT, ADMIN},
     "seal.suspend": {SUPERVISOR, ADMIN},  # suspend and reinstate
     "seal.revoke": {SUPERVISOR, ADMIN},
+    "complaint.view": {SUPERVISOR, ARBITER, SUPPORT, ADMIN},
+    "bank.sandbox": {SUPPORT, ADMIN},
 }
 # actions that need a TOTP code typed in the last few minutes (see service.FRESH_SECONDS)
 FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move", "seal.revoke"})

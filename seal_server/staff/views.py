@@ -354,7 +354,8 @@ def seal(public_id):
         if reason is None and action != "reinstate":
             raise service.StaffError(N_("Write the reason the owner will read (at least %(count)s characters)."),
                                      "reason", count=rules.MIN_REASON)
-        seal_service.change_status(public_id, action, now=now, actor=f"staff:{current_staff().id}", reason=reason)
+        door = {"suspend": seal_service.suspend, "reinstate": seal_service.reinstate, "revoke": seal_service.revoke}
+        door[action](public_id, now=now, actor=f"staff:{current_staff().id}", reason=reason)
     except service.StaffError as error:
         db.session.rollback()
         return _seals_page(item, _errors(error), 400)

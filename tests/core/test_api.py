@@ -23,7 +23,7 @@ def test_seal_json_has_the_contract_fields(ctx, client, now):
     assert datetime.fromisoformat(data["issued_at"]) == now
     assert data["issued_at"].endswith("+00:00")
     assert data["record"] == {"complaints_total": 0, "complaints_open": 0, "non_responses": 0,
-                              "nonconformities_open": 0}
+                              "nonconformities_open": 0, "answered_on_time": 0, "answer_rate": None}
     assert data["verify_url"].startswith("http://seal.test/verify/" + seal.public_id + "?code=")
     assert data["badge_url"].startswith("http://seal.test/badge/" + seal.public_id + ".svg?code=")
     assert 0 < data["days_left"] <= 730

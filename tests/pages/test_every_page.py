@@ -65,6 +65,8 @@ PAGES = {
     "verify invalid": Page("/verify/zzzzzzzzzzzz?code=x", status=404),
     "report complaint": Page("/report/{valid}&kind=complaint"),
     "report violation": Page("/report/{valid}&kind=violation"),
+    "file a complaint": Page("/complaints/new/{valid}"),
+    "follow a complaint": Page("/complaints/follow?tracking_code={complaint}"),
     "not found": Page("/no-such-page", status=404),
     "demo shops": Page("/demo/"),
     "demo shop": Page("{shop}", languages=("fa",)),  # a Persian shop's own page, not the authority's
@@ -91,6 +93,7 @@ PAGES = {
     "issued seal": Page("/panel/applications/{issued}", OWNER),
     "invoice": Page("/billing/invoices/{invoice}", OWNER),
     "sandbox bank": Page("{bank}", OWNER),
+    "complaints": Page("/panel/complaints", OWNER),
     "seal notifications and webhooks": Page("/panel/seals/{issued_seal}/notifications", OWNER),
     "outbox deliveries": Page("/operator/deliveries"),
     "outbox dead deliveries": Page("/operator/deliveries?view=dead"),
@@ -106,6 +109,8 @@ PAGES = {
     "seals": Page("/staff/seals", STAFF),
     "one seal": Page("/staff/seals/{valid_id}", STAFF),
     "audit log": Page("/staff/audit", STAFF),
+    "staff complaints": Page("/staff/complaints", STAFF),
+    "bank inquiry sandbox": Page("/staff/bank-sandbox", STAFF),
 }
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = os.environ.get("SEAL_PAGE_SCREENSHOTS")
@@ -148,7 +153,8 @@ def _demo_data(app):
     data["issued"] = new_application(owner)
     assert walk_to_submitted(app, owner, data["issued"]).status_code == 302
     with app.app_context():
-        issuance.approve(data["issued"], now=now, actor="test")
+        _, issued = issuance.approve(data["issued"], now=now, actor="test")
+        data["complaint"] = _open_complaint(issued, now)
         data["invoice"] = db.session.scalars(select(Invoice.number).order_by(Invoice.id.desc())).first()
     data["draft"] = draft = new_application(owner)
     base = f"/panel/applications/{draft}"
@@ -169,6 +175,15 @@ def _demo_data(app):
     assert staff_sign_in(staff, member, now).status_code == 302
     data["staff_session"] = staff.get_cookie("session").value
     return data
+
+
+def _open_complaint(seal, now):
+    """A buyer's confirmed complaint against the owner's seal, so the panel shows an answer form."""
+    from seal_server.complaints import service as complaints
+    from tests.complaints.conftest import form, sms_code
+
+    pending = complaints.file_complaint(seal, form(now), ip="127.0.0.1", now=now, today=now.date())
+    return complaints.confirm_filing(pending.tracking_code, sms_code(), now=now).tracking_code
 
 
 def _enter_the_code_page(page, base, lang):

@@ -1,0 +1,95 @@
+"""Pure rules for a buyer's complaint form: normalise every field, say what is wrong. No Flask, no database."""
+import re
+from datetime import timedelta
+
+import jdatetime
+
+from ..iran.digits import to_latin_digits
+from ..iran.identifiers import IdentifierError, clean_mobile, digits_only
+from ..marks import N_
+
+# Amounts are typed in toman and stored in rials. Beyond this no single online payment is plausible.
+MAX_AMOUNT_TOMAN = 10_000_000_000
+RIALS_PER_TOMAN = 10
+OLDEST_DAYS = 365  # a transaction older than a year is for the courts, not this form
+MIN_DESCRIPTION, MAX_DESCRIPTION = 20, 2000
+PAYMENT_REF = re.compile(r"[0-9]{6,20}")
+CARD_LAST4 = re.compile(r"[0-9]{4}")
+TRACKING_CODE = re.compile(r"[A-Z2-9]{10}")
+PAYMENT_REF_MESSAGE = N_("The payment tracking or reference number has 6 to 20 digits.")
+FIELDS = ("paid_on", "amount", "payment_ref", "card_last4", "order_number", "description", "mobile")
+
+
+def parse_paid_on(text, today):
+    """The Gregorian date of a payment typed as a Jalali 'YYYY/MM/DD' (any digits)."""
+    parts = re.split(r"[/\-.\s]+", to_latin_digits(text or "").strip())
+    if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
+        raise ValueError(N_("Enter the payment date as year/month/day in the Jalali calendar, such as 1405/08/20."))
+    year, month, day = (int(part) for part in parts)
+    try:
+        paid_on = jdatetime.date(year, month, day).togregorian()
+    except ValueError:
+        raise ValueError(N_("This date does not exist in the Jalali calendar.")) from None
+    if paid_on > today:
+        raise ValueError(N_("The payment date cannot be in the future."))
+    if paid_on < today - timedelta(days=OLDEST_DAYS):
+        raise ValueError(N_("Complaints are taken for payments of the last twelve months."))
+    return paid_on
+
+
+def parse_amount(text):
+    """Rials from an amount in toman (separators and any digits accepted)."""
+    if str(text or "").strip().startswith(("-", "\u2212")):
+        raise ValueError(N_("The amount must be more than zero."))
+    raw = digits_only(text).replace(",", "").replace("٬", "").replace("،", "")
+    if not raw:
+        raise ValueError(N_("Enter the amount you paid, in toman."))
+    if not raw.isascii() or not raw.isdigit():
+        raise ValueError(N_("Write the amount in digits, in toman."))
+    toman = int(raw)
+    if toman <= 0:
+        raise ValueError(N_("The amount must be more than zero."))
+    if toman > MAX_AMOUNT_TOMAN:
+        raise ValueError(N_("This amount is beyond any online payment; check the digits."))
+    return toman * RIALS_PER_TOMAN
+
+
+def clean_filing(form, today):
+    """(values, errors) for a filing form; errors map a field to (msgid, variables)."""
+    values, errors = {}, {}
+    for field in FIELDS:
+        values[field] = " ".join(str(form.get(field) or "").split()) if field != "description" \
+            else str(form.get(field) or "").strip()
+    try:
+        values["paid_on"] = parse_paid_on(values["paid_on"], today)
+    except ValueError as error:
+        errors["paid_on"] = (str(error), {})
+    try:
+        values["amount"] = parse_amount(values["amount"])
+    except ValueError as error:
+        errors["amount"] = (str(error), {})
+    ref = digits_only(values["payment_ref"])
+    if not PAYMENT_REF.fullmatch(ref):
+        errors["payment_ref"] = (PAYMENT_REF_MESSAGE, {})
+    values["payment_ref"] = ref
+    card = digits_only(values["card_last4"])
+    if not CARD_LAST4.fullmatch(card):
+        errors["card_last4"] = (N_("Enter the last four digits of the card you paid with."), {})
+    values["card_last4"] = card
+    if len(values["order_number"]) > 60:
+        errors["order_number"] = (N_("The order number is at most %(count)s characters."), {"count": 60})
+    values["order_number"] = values["order_number"] or None
+    if not MIN_DESCRIPTION <= len(values["description"]) <= MAX_DESCRIPTION:
+        errors["description"] = (N_("Describe the problem in %(low)s to %(high)s characters."),
+                                 {"low": MIN_DESCRIPTION, "high": MAX_DESCRIPTION})
+    try:
+        values["mobile"] = clean_mobile(values["mobile"])
+    except IdentifierError as error:
+        errors["mobile"] = (str(error), {})
+    return values, errors
+
+
+def clean_tracking_code(text):
+    """The tracking code as printed (upper case, no spaces), or None when it cannot be one."""
+    code = re.sub(r"\s+", "", str(text or "")).upper()
+    return code if TRACKING_CODE.fullmatch(code) else None
