@@ -1,5 +1,6 @@
 """Helpers for the account tests: read CSRF tokens from pages and codes from the outbox."""
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -20,10 +21,19 @@ def csrf_from(response):
 
 
 def last_code(mobile=MOBILE):
-    """The 6-digit code in the newest SMS to `mobile`, as its recipient would read it."""
+    """The 6-digit code in the newest SMS to `mobile`, as its recipient would read it.
+
+    A live server's own worker may have claimed the SMS a moment ago: then wait for it to land.
+    """
     deliver_queued()
-    message = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.recipient == mobile).order_by(OutboxMessage.id.desc())).first()
+    deadline = time.monotonic() + 15
+    while True:
+        message = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == mobile).order_by(OutboxMessage.id.desc())).first()
+        if message is not None or time.monotonic() > deadline:
+            break
+        db.session.rollback()
+        time.sleep(0.1)
     assert message is not None, f"no SMS to {mobile}"
     return re.search(r"\b(\d{6})\b", message.body).group(1)
 
