@@ -15,7 +15,7 @@ from ..events import emit
 from ..extensions import db
 from . import cache, rules
 from .badge import DEFAULT_SIZE, SIZES
-from .models import ACTIVE, KINDS, SUSPENDED, TEMPORARY, Business, Seal
+from .models import ACTIVE, EXPIRED, KINDS, SUSPENDED, TEMPORARY, Business, Seal
 
 
 class SealError(Exception):
@@ -176,3 +176,41 @@ def search_active(query, page, *, now, per_page=20):
     stmt = stmt.order_by(Seal.issued_at.desc(), Seal.id.desc())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
+
+
+def _invalidate_after_commit(public_id):
+    """Drop the cached snapshot now and again once the caller's transaction commits."""
+    from sqlalchemy import event
+
+    cache.invalidate(public_id)
+    event.listen(db.session(), "after_commit", lambda session: cache.invalidate(public_id), once=True)
+
+
+def renew_seal(public_id, *, expected_expires_at, new_expires_at, now, actor, payload=None):
+    """Extend a seal's validity by compare-and-set on its expiry; an expired seal becomes active again.
+
+    Same public id, domain and serial, so every pasted code keeps verifying. Runs in the
+    caller's transaction (a paid invoice's listener) and does not commit; the cache is
+    dropped after the commit.
+    """
+    seal = get_seal(public_id)
+    if seal.status not in (ACTIVE, EXPIRED):
+        raise InvalidTransition(f"cannot renew a seal that is {seal.status}")
+    if new_expires_at <= expected_expires_at or new_expires_at <= now:
+        raise SealError("a renewal must end after the current expiry and after now")
+    current = seal.status
+    result = db.session.execute(
+        update(Seal)
+        .where(Seal.id == seal.id, Seal.status == current, Seal.expires_at == expected_expires_at)
+        .values(status=ACTIVE, status_reason=None, expires_at=new_expires_at, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise InvalidTransition("the seal changed while renewing it; nothing was done")
+    db.session.refresh(seal)
+    emit("seal.renewed", seal, {"expires_at": new_expires_at.isoformat(),
+                                "previous_expires_at": expected_expires_at.isoformat(), **(payload or {})},
+         actor, now=now, before={"status": current, "expires_at": expected_expires_at.isoformat()},
+         after={"status": ACTIVE, "expires_at": new_expires_at.isoformat()})
+    _invalidate_after_commit(public_id)
+    return seal
