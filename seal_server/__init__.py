@@ -59,6 +59,7 @@ def create_app(config=None):
     from .onboarding import models as _onboarding  # noqa: F401
     from .onboarding.views import bp as onboarding_bp
     from .onboarding.views import api as onboarding_api_bp
+    from .renewals.staff_views import bp as seal_life_staff_bp
     from .renewals.views import bp as renewals_bp
     from .demo import bp as demo_bp
     from .health import bp as health_bp
@@ -83,6 +84,7 @@ def create_app(config=None):
     app.register_blueprint(events_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(renewals_bp)
+    app.register_blueprint(seal_life_staff_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

@@ -33,3 +33,33 @@ class Renewal(db.Model):
 
     seal = relationship("Seal")
     invoice = relationship("Invoice")
+
+
+# a cancellation asked by the owner: waiting -> confirmed (the seal revoked) | rejected (with a note)
+WAITING, CONFIRMED, REJECTED = "waiting", "confirmed", "rejected"
+
+
+class Cancellation(db.Model):
+    """The owner's signed request to cancel a seal, with the documents the authority asks for."""
+
+    __tablename__ = "cancellations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seals.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=WAITING, index=True)
+    reason: Mapped[str] = mapped_column(String(1000))
+    owner_name: Mapped[str] = mapped_column(String(200))
+    # storage keys and content types: a copy of the ID card, and the signed request letter
+    # (legal persons: on letterhead, with the company's stamp and the CEO's signature)
+    id_copy_key: Mapped[str] = mapped_column(String(40))
+    id_copy_type: Mapped[str] = mapped_column(String(40))
+    letter_key: Mapped[str] = mapped_column(String(40))
+    letter_type: Mapped[str] = mapped_column(String(40))
+    legal_person: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+    decision_note: Mapped[Optional[str]] = mapped_column(String(500))
+
+    seal = relationship("Seal")

@@ -12,7 +12,8 @@ from ..i18n import current_language, digits, show_date
 from ..onboarding import terms
 from ..seals.models import Seal
 from ..seals.rules import days_left
-from . import rules, service
+from ..onboarding.storage import storage_from_config
+from . import cancellations, rules, service
 
 bp = Blueprint("renewals", __name__, url_prefix="/panel/seals")
 
@@ -64,3 +65,40 @@ def start(public_id):
         db.session.rollback()
         return _page(seal, error=(error.message, _shown(error.variables)), status=409)
     return redirect(url_for("billing.invoice", number=renewal.invoice.number, **lang_args()))
+
+
+def _cancel_page(seal, *, errors=None, form=None, status=200):
+    html = render_template("renewals/cancel.html", seal=seal, errors=errors or {}, form=form or {},
+                           waiting=cancellations.waiting_for(seal), legal=seal.business.owner.kind == "legal",
+                           min_reason=cancellations.MIN_REASON)
+    response = current_app.make_response((html, status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<public_id>/cancel")
+@login_required
+def cancel(public_id):
+    seal = _owned_seal(public_id)
+    return _cancel_page(seal, form={"owner_name": seal.business.owner.display_name})
+
+
+@bp.post("/<public_id>/cancel")
+@login_required
+@limiter.limit("10 per hour")
+def request_cancellation(public_id):
+    seal = _owned_seal(public_id)
+    form = {"reason": request.form.get("reason", ""), "owner_name": request.form.get("owner_name", ""),
+            "letterhead": request.form.get("letterhead") == "yes"}
+    files = {name: request.files.get(name) for name in ("id_copy", "letter")}
+    try:
+        cancellations.request(
+            seal, current_account(), reason=form["reason"], owner_name=form["owner_name"],
+            id_copy=files["id_copy"].read() if files["id_copy"] else b"",
+            letter=files["letter"].read() if files["letter"] else b"", letterhead_confirmed=form["letterhead"],
+            storage=storage_from_config(current_app.config), max_bytes=current_app.config["SEAL_UPLOAD_MAX_BYTES"],
+            now=utcnow())
+    except cancellations.CancellationError as error:
+        db.session.rollback()
+        return _cancel_page(seal, errors=error.errors, form=form, status=400)
+    return redirect(url_for("renewals.cancel", public_id=seal.public_id, **lang_args()))
