@@ -214,3 +214,37 @@ def renew_seal(public_id, *, expected_expires_at, new_expires_at, now, actor, pa
          after={"status": ACTIVE, "expires_at": new_expires_at.isoformat()})
     _invalidate_after_commit(public_id)
     return seal
+
+
+def change_kind(public_id, *, kind, stars, now, actor, reason=None):
+    """Change a live seal's kind and stars (gray to one star, more stars, ...) by compare-and-set.
+
+    The id, domain and serial stay, so pasted codes keep verifying; `seal.stars_changed`
+    tells the owner and the webhooks. Commits.
+    """
+    if kind not in KINDS:
+        raise SealError(f"unknown seal kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if not 0 <= stars <= 5 or (kind != "standard" and stars):
+        raise SealError("only a standard seal carries stars, from 1 to 5")
+    seal = get_seal(public_id)
+    if seal.status not in LIVE_STATUSES:
+        raise InvalidTransition(f"cannot change the kind of a seal that is {seal.status}")
+    before = {"kind": seal.kind, "stars": seal.stars}
+    if before == {"kind": kind, "stars": stars}:
+        raise InvalidTransition("the seal already has this kind and these stars")
+    result = db.session.execute(
+        update(Seal)
+        .where(Seal.id == seal.id, Seal.kind == seal.kind, Seal.stars == seal.stars, Seal.status.in_(LIVE_STATUSES))
+        .values(kind=kind, stars=stars, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise InvalidTransition("the seal changed while changing its kind; nothing was done")
+    db.session.refresh(seal)
+    emit("seal.stars_changed", seal, {"before": before, "after": {"kind": kind, "stars": stars},
+                                      **({"reason": reason} if reason else {})},
+         actor, now=now, before=before, after={"kind": kind, "stars": stars}, reason=reason)
+    db.session.commit()
+    cache.invalidate(public_id)
+    return seal
