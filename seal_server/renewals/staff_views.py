@@ -8,28 +8,11 @@ from ..extensions import db
 from ..onboarding.storage import storage_from_config
 from ..staff import policy
 from ..staff import service as staff_service
-from ..staff.auth import current_session, current_staff, refused, staff_required
+from ..staff.auth import console_blueprint, current_session, current_staff, staff_required
 from . import cancellations
 from .models import WAITING, Cancellation
 
-bp = Blueprint("seal_life_staff", __name__, url_prefix="/staff/cancellations")
-
-
-@bp.context_processor
-def console_context():
-    return {"ROLE_TITLES": policy.ROLE_TITLES, "may": lambda action, application=None: (
-        current_staff() is not None and policy.may(current_staff(), action, application))}
-
-
-@bp.after_request
-def private(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.errorhandler(policy.Refused)
-def on_refused(error):
-    return refused(error.message)
+bp = console_blueprint(Blueprint("seal_life_staff", __name__, url_prefix="/staff/cancellations"))
 
 
 def _row(cancellation_id):

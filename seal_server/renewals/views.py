@@ -32,6 +32,12 @@ def _shown(values):
             else value for key, value in values.items()}
 
 
+def _no_store(html, status):
+    response = current_app.make_response((html, status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _page(seal, *, error=None, status=200):
     now = utcnow()
     found = service.conditions(seal, now)
@@ -42,9 +48,7 @@ def _page(seal, *, error=None, status=200):
         needs_commitment=not next(c for c in found if c.name == "commitment").holds,
         terms=terms.current(), lang=current_language(), lines=lines, total=fees.total(lines), error=error,
         days_left=days_left(seal.expires_at, now), expired=seal.expires_at <= now)
-    response = current_app.make_response((html, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _no_store(html, status)
 
 
 @bp.get("/<public_id>/renew")
@@ -71,9 +75,7 @@ def _cancel_page(seal, *, errors=None, form=None, status=200):
     html = render_template("renewals/cancel.html", seal=seal, errors=errors or {}, form=form or {},
                            waiting=cancellations.waiting_for(seal), legal=seal.business.owner.kind == "legal",
                            min_reason=cancellations.MIN_REASON)
-    response = current_app.make_response((html, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _no_store(html, status)
 
 
 @bp.get("/<public_id>/cancel")

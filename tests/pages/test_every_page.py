@@ -89,6 +89,7 @@ PAGES = {
     "postal step": Page("/panel/applications/{draft}/postal", OWNER),
     "issued seal": Page("/panel/applications/{issued}", OWNER),
     "renew seal": Page("/panel/seals/{issued_seal}/renew", OWNER),
+    "cancel seal": Page("/panel/seals/{issued_seal}/cancel", OWNER),
     "invoice": Page("/billing/invoices/{invoice}", OWNER),
     "sandbox bank": Page("{bank}", OWNER),
     # STAFF: the staff console's pages join here as they land

@@ -15,6 +15,7 @@ from seal_server.seals.models import Seal
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import make_business
 from tests.onboarding.servers import Site
+from tests.onboarding.test_browser_seal import _read
 
 DOMAIN = "shop.example"
 NATIONAL_CODE, MOBILE = "0013542419", "09121234567"
@@ -27,15 +28,6 @@ def site():
     server.close()
 
 
-def _newest_message(page, url, pattern, server):
-    server.wait_for_outbox()
-    other = page.context.new_page()
-    other.goto(url)
-    text = other.locator("ol.outbox li pre").first.inner_text()
-    other.close()
-    return re.search(pattern, text).group(1)
-
-
 @pytest.mark.browser
 def test_a_reminders_link_renews_and_the_same_snippet_answers_valid(app, live_server, page, browser, site):
     base = live_server.url
@@ -44,7 +36,7 @@ def test_a_reminders_link_renews_and_the_same_snippet_answers_valid(app, live_se
     page.fill("input[name=mobile]", MOBILE)
     page.click("form.stacked button[type=submit]")
     page.wait_for_url(re.compile(r"/account/code"))
-    page.fill("input[name=code]", _newest_message(page, f"{base}/outbox", r"\b(\d{6})\b", live_server))
+    page.fill("input[name=code]", _read(page, f"{base}/outbox", r"\b(\d{6})\b", live_server))
     page.click("form.stacked button[type=submit]")
     page.wait_for_url(re.compile(r"/panel"))
 
@@ -54,7 +46,7 @@ def test_a_reminders_link_renews_and_the_same_snippet_answers_valid(app, live_se
         seal = seals.issue_seal(business, now=utcnow() - timedelta(days=729), actor="test", days=730)
         public_id, snippet = seal.public_id, str(seals.snippet(seal))
         assert send_due_reminders(utcnow()) == [public_id]  # the last day's reminder
-    link = _newest_message(page, f"{base}/outbox", r"(/panel/seals/[a-z0-9]+/renew)", live_server)
+    link = _read(page, f"{base}/outbox", r"(/panel/seals/[a-z0-9]+/renew)", live_server)
     assert link == f"/panel/seals/{public_id}/renew"
     with app.app_context():  # the owner misses the day: the seal expires
         row = db.session.scalar(select(Seal).where(Seal.public_id == public_id))
