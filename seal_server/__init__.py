@@ -63,6 +63,8 @@ def create_app(config=None):
     from .onboarding import models as _onboarding  # noqa: F401
     from .onboarding.views import bp as onboarding_bp
     from .onboarding.views import api as onboarding_api_bp
+    from .renewals.staff_views import bp as seal_life_staff_bp
+    from .renewals.views import bp as renewals_bp
     from .demo import bp as demo_bp
     from .health import bp as health_bp
     from .seals import cache
@@ -91,6 +93,8 @@ def create_app(config=None):
     app.register_blueprint(staff_bp)
     app.register_blueprint(complaints_bp)
     register_complaint_record()
+    app.register_blueprint(renewals_bp)
+    app.register_blueprint(seal_life_staff_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

@@ -66,6 +66,11 @@ def seal_fee_plan(schedule, *, micro):
     return (Instalment(0, (Line("seal-standard", N_("Trust seal, two years"), schedule.standard_two_years),)),)
 
 
+def renewal_line(schedule):
+    """Two more years of a seal: the seeds' two-year fee (the micro split adds up to the same)."""
+    return Line("seal-renewal", N_("Trust seal renewal, two years"), schedule.standard_two_years)
+
+
 def postal_check_line(schedule):
     return Line("postal-check", N_("Postal address verification"), schedule.postal_check)
 

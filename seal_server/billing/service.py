@@ -72,12 +72,19 @@ def create_invoice(account, lines, *, purpose, now, application=None):
         if existing.status == PAID:
             raise BillingError(N_("This fee has already been paid."))
         return existing
+    invoice = new_invoice(account, lines, purpose=purpose, now=now, application=application)
+    db.session.commit()
+    return invoice
+
+
+def new_invoice(account, lines, *, purpose, now, application=None):
+    """A fresh open invoice for `lines`, added to the session (the caller decides about reuse and commits)."""
     invoice = Invoice(number=_new_number(now), account_id=account.id,
                       application_id=application.id if application else None, purpose=purpose,
                       status=OPEN, total=sum(line.amount for line in lines), created_at=now)
     invoice.lines = [InvoiceLine(item=line.item, label=line.label, amount=line.amount) for line in lines]
     db.session.add(invoice)
-    db.session.commit()
+    db.session.flush()
     return invoice
 
 

@@ -45,11 +45,10 @@ def invoice_for(application, purpose):
         Invoice.status.in_((OPEN, CONFIRMING, PAID))).order_by(Invoice.id.desc())).first()
 
 
-def seal_invoice(application, account, answer, now):
-    """The seal fee's invoice; the owner's micro answer is fixed once the invoice exists."""
+def seal_invoice(application, account, now):
+    """The seal fee's invoice: the gray seal is the micro seal (first year now, second a year on), the
+    standard one-star seal pays the two-year fee at once."""
     editable(application, ("payment",))
-    if application.seal_kind == GRAY:
-        raise StepError(N_("A gray seal has no fee."))
     if application.seal_kind == TEMPORARY:
         raise StepError(N_("A temporary seal has no fee; the fee is paid with the standard seal that follows it."))
     if application.seal_kind is None:
@@ -57,9 +56,7 @@ def seal_invoice(application, account, answer, now):
     existing = invoice_for(application, SEAL_PURPOSE)
     if existing is not None:
         return existing
-    if answer not in ("micro", "standard"):
-        raise StepError(N_("Say whether the business is a micro business."))
-    application.micro = answer == "micro"
+    application.micro = application.seal_kind == GRAY
     application.updated_at = now
     first = fees.seal_fee_plan(schedule(), micro=application.micro)[0]
     return billing.create_invoice(account, first.lines, purpose=SEAL_PURPOSE, now=now, application=application)

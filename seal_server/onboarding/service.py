@@ -320,9 +320,9 @@ def open_challenges(application):
     return db.session.scalars(select(DomainChallenge).where(DomainChallenge.application_id == application.id)).all()
 
 
-# a gray seal needs only who you are, the domain and the commitment; a temporary one skips the fees
+# a gray seal needs only who you are, the domain, the commitment and its micro fee; a temporary one skips the fees
 REQUIRED_STEPS = {
-    "gray": ("identity", "business", "domain", "commitment"),
+    "gray": ("identity", "business", "domain", "commitment", "payment"),
     "temporary": ("identity", "documents", "business", "domain", "contact", "commitment"),
 }
 

@@ -435,9 +435,9 @@ def payment_step(application_id):
 def payment_invoice(application_id):
     application = _application(application_id)
     try:
-        invoice = payment.seal_invoice(application, current_account(), request.form.get("size"), utcnow())
+        invoice = payment.seal_invoice(application, current_account(), utcnow())
     except payment.StepError as error:
-        return _payment_page(application, {"size": (error.message, error.variables)}, 400)
+        return _payment_page(application, {"_form": (error.message, error.variables)}, 400)
     return _to_invoice(invoice)
 
 

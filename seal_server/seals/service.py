@@ -16,7 +16,7 @@ from ..events import emit
 from ..extensions import db
 from . import cache, rules
 from .badge import DEFAULT_SIZE, SIZES
-from .models import ACTIVE, KINDS, SUSPENDED, TEMPORARY, Business, Seal, SealHold
+from .models import ACTIVE, EXPIRED, KINDS, SUSPENDED, TEMPORARY, Business, Seal, SealHold
 
 
 class SealError(Exception):
@@ -275,3 +275,78 @@ def search_active(query, page, *, now, per_page=20):
     stmt = stmt.order_by(Seal.issued_at.desc(), Seal.id.desc())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
+
+
+def _invalidate_after_commit(public_id):
+    """Drop the cached snapshot now and again once the caller's transaction commits."""
+    from sqlalchemy import event
+
+    cache.invalidate(public_id)
+    event.listen(db.session(), "after_commit", lambda session: cache.invalidate(public_id), once=True)
+
+
+def renew_seal(public_id, *, expected_expires_at, new_expires_at, now, actor, payload=None):
+    """Extend a seal's validity by compare-and-set on its expiry; an expired seal becomes active again.
+
+    Same public id, domain and serial, so every pasted code keeps verifying. Runs in the
+    caller's transaction (a paid invoice's listener) and does not commit; the cache is
+    dropped after the commit.
+    """
+    seal = get_seal(public_id)
+    if seal.status not in (ACTIVE, EXPIRED):
+        raise InvalidTransition(f"cannot renew a seal that is {seal.status}")
+    if new_expires_at <= expected_expires_at or new_expires_at <= now:
+        raise SealError("a renewal must end after the current expiry and after now")
+    current = seal.status
+    # an expired seal that was held when it lapsed stays held: renewal never lifts a hold
+    target = SUSPENDED if holds_of(seal) else ACTIVE
+    result = db.session.execute(
+        update(Seal)
+        .where(Seal.id == seal.id, Seal.status == current, Seal.expires_at == expected_expires_at)
+        .values(status=target, **({"status_reason": None} if target == ACTIVE else {}),
+                expires_at=new_expires_at, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise InvalidTransition("the seal changed while renewing it; nothing was done")
+    db.session.refresh(seal)
+    emit("seal.renewed", seal, {"expires_at": new_expires_at.isoformat(),
+                                "previous_expires_at": expected_expires_at.isoformat(), **(payload or {})},
+         actor, now=now, before={"status": current, "expires_at": expected_expires_at.isoformat()},
+         after={"status": target, "expires_at": new_expires_at.isoformat()})
+    _invalidate_after_commit(public_id)
+    return seal
+
+
+def change_kind(public_id, *, kind, stars, now, actor, reason=None):
+    """Change a live seal's kind and stars (gray to one star, more stars, ...) by compare-and-set.
+
+    The id, domain and serial stay, so pasted codes keep verifying; `seal.stars_changed`
+    tells the owner and the webhooks. Commits.
+    """
+    if kind not in KINDS:
+        raise SealError(f"unknown seal kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if not 0 <= stars <= 5 or (kind != "standard" and stars):
+        raise SealError("only a standard seal carries stars, from 1 to 5")
+    seal = get_seal(public_id)
+    if seal.status not in LIVE_STATUSES:
+        raise InvalidTransition(f"cannot change the kind of a seal that is {seal.status}")
+    before = {"kind": seal.kind, "stars": seal.stars}
+    if before == {"kind": kind, "stars": stars}:
+        raise InvalidTransition("the seal already has this kind and these stars")
+    result = db.session.execute(
+        update(Seal)
+        .where(Seal.id == seal.id, Seal.kind == seal.kind, Seal.stars == seal.stars, Seal.status.in_(LIVE_STATUSES))
+        .values(kind=kind, stars=stars, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise InvalidTransition("the seal changed while changing its kind; nothing was done")
+    db.session.refresh(seal)
+    emit("seal.stars_changed", seal, {"before": before, "after": {"kind": kind, "stars": stars},
+                                      **({"reason": reason} if reason else {})},
+         actor, now=now, before=before, after={"kind": kind, "stars": stars}, reason=reason)
+    db.session.commit()
+    cache.invalidate(public_id)
+    return seal

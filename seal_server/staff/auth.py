@@ -40,3 +40,22 @@ def staff_required(action):
             return view(*args, **kwargs)
         return wrapped
     return wrap
+
+
+def console_blueprint(bp):
+    """Give a console blueprint the console's template context, no-store answers and refusal page."""
+    @bp.context_processor
+    def console_context():
+        return {"ROLE_TITLES": policy.ROLE_TITLES, "may": lambda action, application=None: (
+            current_staff() is not None and policy.may(current_staff(), action, application))}
+
+    @bp.after_request
+    def private(response):
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @bp.errorhandler(policy.Refused)
+    def on_refused(error):
+        return refused(error.message)
+
+    return bp

@@ -34,11 +34,14 @@ RULES = {
     "seal.revoke": {SUPERVISOR, ADMIN},
     "complaint.view": {SUPERVISOR, ARBITER, SUPPORT, ADMIN},
     "bank.sandbox": {SUPPORT, ADMIN},
+    "cancellation.decide": {SUPERVISOR, ADMIN},  # confirm (revokes the seal) or send back an owner's request
 }
 # actions that need a TOTP code typed in the last few minutes (see service.FRESH_SECONDS)
-FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move", "seal.revoke"})
+FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move", "seal.revoke",
+                   "cancellation.decide"})
 # actions that change an application: the reviewer may not touch their own, nor one another reviewer holds
-DECISIONS = frozenset({"step.decide", "application.approve", "application.reject", "application.claim"})
+DECISIONS = frozenset({"step.decide", "application.approve", "application.reject", "application.claim",
+                       "cancellation.decide"})
 
 
 class Refused(Exception):

@@ -21,26 +21,9 @@ from ..seals.models import Seal
 from ..seals.service import urls_for
 from . import accounts as staff_accounts
 from . import audit_log, policy, review, rules, service, totp
-from .auth import TOKEN_KEY, current_session, current_staff, refused, staff_required
+from .auth import TOKEN_KEY, console_blueprint, current_session, current_staff, refused, staff_required
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-
-@bp.context_processor
-def console_context():
-    return {"ROLE_TITLES": policy.ROLE_TITLES, "may": lambda action, application=None: (
-        current_staff() is not None and policy.may(current_staff(), action, application))}
-
-
-@bp.after_request
-def private(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.errorhandler(policy.Refused)
-def on_refused(error):
-    return refused(error.message)
+bp = console_blueprint(Blueprint("staff", __name__, url_prefix="/staff"))
 
 
 def _errors(error):

@@ -23,13 +23,13 @@ def _seal(app, application_id):
         return application.status, seal and (seal.kind, seal.stars, seal.expires_at - seal.issued_at)
 
 
-def test_gray_needs_identity_domain_and_commitment_and_is_issued_at_once(app, owner):
+def test_gray_needs_identity_domain_commitment_and_the_micro_fee_and_is_issued_at_once(app, owner):
     application_id = new_application(owner)
     post_form(owner, f"/panel/applications/{application_id}/business", dict(BUSINESS, seal_kind="gray"))
     overview = owner.get(f"/panel/applications/{application_id}?lang=en").get_data(as_text=True)
-    assert overview.count("Not needed for this kind of seal.") == 4  # documents, contact, postal, payment
+    assert overview.count("Not needed for this kind of seal.") == 3  # documents, contact, postal
     response = walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"),
-                                 postal=False, pay=False)
+                                 postal=False)
     assert "missing" not in response.headers["Location"]
     status, (kind, stars, validity) = _seal(app, application_id)
     assert (status, kind, stars) == ("approved", "gray", 0)
@@ -56,7 +56,7 @@ def test_a_gray_application_the_fast_path_could_not_finish_is_approved_by_the_cl
         raise issuance.ApprovalError("the tax id service gave no tracking code (down); nothing was approved")
 
     monkeypatch.setattr(issuance, "approve", refuse)
-    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False, pay=False)
+    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False)
     assert _seal(app, application_id) == ("submitted", None)
     monkeypatch.undo()
     with app.app_context():

@@ -23,7 +23,7 @@ def app_config():
 @pytest.fixture
 def gray_seal(app, owner):
     application_id = new_application(owner)
-    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False, pay=False)
+    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False)
     with app.app_context():
         return db.session.scalars(select(Seal)).one().public_id, application_id
 

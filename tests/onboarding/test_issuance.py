@@ -20,7 +20,7 @@ from seal_server.onboarding.models import Application
 from seal_server.seals.models import Business, Seal
 from seal_server.clock import utcnow
 
-from .conftest import new_application
+from .conftest import BUSINESS, new_application
 from .payflow import walk_to_submitted
 
 
@@ -123,11 +123,17 @@ def test_sandbox_tracking_codes_are_well_formed():
     assert is_tracking_code("1234567890123452") and not is_tracking_code("1234567890123453")
 
 
-def test_a_micro_business_is_invoiced_the_second_year_when_it_falls_due(app, owner):
+def _gray_seal(app, owner):
+    """A gray seal, the micro seal: its first year paid, issued on the fast path at submission."""
     application_id = new_application(owner)
-    walk_to_submitted(app, owner, application_id, size="micro")
+    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False)
+    return application_id
+
+
+def test_a_micro_business_is_invoiced_the_second_year_when_it_falls_due(app, owner):
+    application_id = _gray_seal(app, owner)
     with app.app_context():
-        _, seal = issuance.approve(application_id, now=utcnow(), actor="test")
+        seal = issuance.seal_of(db.session.get(Application, application_id))
         issued = seal.issued_at
         assert tick(issued + timedelta(days=364))["second_year_invoices"] == []
         made = tick(issued + timedelta(days=366))["second_year_invoices"]
@@ -148,10 +154,9 @@ def test_a_standard_seal_has_no_second_year_invoice(app, submitted):
 
 
 def test_an_unpaid_second_year_suspends_the_seal_until_it_is_paid(app, owner):
-    application_id = new_application(owner)
-    walk_to_submitted(app, owner, application_id, size="micro")
+    application_id = _gray_seal(app, owner)
     with app.app_context():
-        _, seal = issuance.approve(application_id, now=utcnow(), actor="test")
+        seal = issuance.seal_of(db.session.get(Application, application_id))
         due = seal.issued_at + timedelta(days=366)
         number = tick(due)["second_year_invoices"][0]
         assert tick(due + timedelta(days=29))["second_year_suspensions"] == []

@@ -27,30 +27,32 @@ def _app_row(app, application_id, *names):
         return {name: getattr(application, name) for name in names} | {"states": states}
 
 
-def _seal_invoice(owner, application_id, size):
+def _seal_invoice(owner, application_id):
     token = csrf_from(owner.get("/panel"))
-    response = owner.post(f"/panel/applications/{application_id}/payment", data={"csrf_token": token, "size": size})
+    response = owner.post(f"/panel/applications/{application_id}/payment", data={"csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
     return path_of(response.headers["Location"])
 
 
-@pytest.mark.parametrize("size, toman, rials", [("standard", "۱۷۵٬۰۰۰ تومان", 1_750_000),
-                                                ("micro", "۵۰٬۰۰۰ تومان", 500_000)])
-def test_the_seal_fee_follows_the_owners_answer_and_the_listener_marks_it_paid(app, owner, size, toman, rials):
+@pytest.mark.parametrize("kind, toman, rials, micro", [("standard", "۱۷۵٬۰۰۰ تومان", 1_750_000, False),
+                                                       ("gray", "۵۰٬۰۰۰ تومان", 500_000, True)])
+def test_the_seal_fee_follows_the_kind_and_the_listener_marks_it_paid(app, owner, kind, toman, rials, micro):
+    """The gray seal is the micro seal (50,000 now, 125,000 a year on); the one-star seal pays 175,000 at once."""
     application_id = new_application(owner)
-    post_form(owner, f"/panel/applications/{application_id}/business", BUSINESS)
-    invoice_path = _seal_invoice(owner, application_id, size)
+    post_form(owner, f"/panel/applications/{application_id}/business", dict(BUSINESS, seal_kind=kind))
+    page = owner.get(f"/panel/applications/{application_id}/payment").get_data(as_text=True)
+    assert toman in page and ("۱۲۵٬۰۰۰ تومان" in page) is micro
+    invoice_path = _seal_invoice(owner, application_id)
     assert toman in owner.get(invoice_path).get_data(as_text=True)
     assert _app_row(app, application_id, "fee_paid_at")["states"]["payment"] == "pending"
-    # asking again gives the same invoice, and the answer cannot change any more
-    assert _seal_invoice(owner, application_id, "standard" if size == "micro" else "micro") == invoice_path
+    assert _seal_invoice(owner, application_id) == invoice_path  # asking again gives the same invoice
 
     pay_at_sandbox(owner, invoice_path, outcome="cancelled")
     assert _app_row(app, application_id, "fee_paid_at")["fee_paid_at"] is None
 
     pay_at_sandbox(owner, invoice_path)
     row = _app_row(app, application_id, "fee_paid_at", "micro")
-    assert row["fee_paid_at"] is not None and row["micro"] is (size == "micro")
+    assert row["fee_paid_at"] is not None and row["micro"] is micro
     assert row["states"]["payment"] == "done"
     with app.app_context():
         invoice = db.session.scalars(select(Invoice)).one()
@@ -59,21 +61,12 @@ def test_the_seal_fee_follows_the_owners_answer_and_the_listener_marks_it_paid(a
     assert "The seal fee was paid on" in page
 
 
-def test_the_micro_question_must_be_answered(app, owner):
+def test_a_temporary_seal_has_no_fee(owner):
     application_id = new_application(owner)
-    post_form(owner, f"/panel/applications/{application_id}/business", BUSINESS)
-    response = post_form(owner, f"/panel/applications/{application_id}/payment?lang=en", {})
-    assert response.status_code == 400
-    assert "Say whether the business is a micro business." in response.get_data(as_text=True)
-
-
-def test_a_gray_seal_has_no_fee(owner):
-    application_id = new_application(owner)
-    post_form(owner, f"/panel/applications/{application_id}/business", dict(BUSINESS, seal_kind="gray"))
+    post_form(owner, f"/panel/applications/{application_id}/business", dict(BUSINESS, seal_kind="temporary"))
     token = csrf_from(owner.get("/panel"))
-    response = owner.post(f"/panel/applications/{application_id}/payment?lang=en",
-                          data={"csrf_token": token, "size": "standard"})
-    assert response.status_code == 400 and "A gray seal has no fee." in response.get_data(as_text=True)
+    response = owner.post(f"/panel/applications/{application_id}/payment?lang=en", data={"csrf_token": token})
+    assert response.status_code == 400 and "A temporary seal has no fee" in response.get_data(as_text=True)
 
 
 def test_no_seal_fee_before_the_kind_of_seal_is_chosen(owner):

@@ -91,6 +91,8 @@ PAGES = {
     "payment step": Page("/panel/applications/{draft}/payment", OWNER),
     "postal step": Page("/panel/applications/{draft}/postal", OWNER),
     "issued seal": Page("/panel/applications/{issued}", OWNER),
+    "renew seal": Page("/panel/seals/{issued_seal}/renew", OWNER),
+    "cancel seal": Page("/panel/seals/{issued_seal}/cancel", OWNER),
     "invoice": Page("/billing/invoices/{invoice}", OWNER),
     "sandbox bank": Page("{bank}", OWNER),
     "complaints": Page("/panel/complaints", OWNER),
@@ -156,6 +158,7 @@ def _demo_data(app):
         _, issued = issuance.approve(data["issued"], now=now, actor="test")
         data["complaint"] = _open_complaint(issued, now)
         data["invoice"] = db.session.scalars(select(Invoice.number).order_by(Invoice.id.desc())).first()
+        data["issued_seal"] = issuance.seal_of(db.session.get(Application, data["issued"])).public_id
     data["draft"] = draft = new_application(owner)
     base = f"/panel/applications/{draft}"
     assert post_form(owner, base + "/identity", NATURAL).status_code == 302

@@ -37,7 +37,7 @@ def _status(app, application_id):
 
 def test_a_gray_seal_is_issued_at_once_when_every_check_passes(app, owner):
     application_id = new_application(owner)
-    walk_to_submitted(app, owner, application_id, GRAY, postal=False, pay=False)
+    walk_to_submitted(app, owner, application_id, GRAY, postal=False)
     status, rows = _status(app, application_id)
     assert status == "approved" and rows == {"police": "passed", "mobile": "passed", "civil": "passed"}
 
@@ -46,7 +46,7 @@ def test_a_failed_check_sends_a_gray_application_to_the_queue_and_blocks_approva
     support, _ = staff_client("support")
     assert _set(support, "police", "fail", NATIONAL_CODE).status_code == 302
     application_id = new_application(owner)
-    walk_to_submitted(app, owner, application_id, GRAY, postal=False, pay=False)
+    walk_to_submitted(app, owner, application_id, GRAY, postal=False)
     assert _status(app, application_id) == ("submitted", {"police": "failed", "mobile": "passed", "civil": "passed"})
     _tick(app, clock.now)
     assert _status(app, application_id)[0] == "submitted"  # the clock does not approve it either
@@ -77,7 +77,7 @@ def test_a_timed_out_check_is_asked_again_by_the_clock(app, owner, staff_client,
     support, _ = staff_client("support")
     _set(support, "mobile", "timeout")
     application_id = new_application(owner)
-    walk_to_submitted(app, owner, application_id, GRAY, postal=False, pay=False)
+    walk_to_submitted(app, owner, application_id, GRAY, postal=False)
     assert _status(app, application_id) == ("submitted", {"police": "passed", "mobile": "timed_out",
                                                           "civil": "passed"})
     _tick(app, clock.now)
@@ -91,7 +91,7 @@ def test_a_timed_out_check_is_asked_again_by_the_clock(app, owner, staff_client,
 def test_a_ten_year_old_gets_no_gray_seal_without_a_court_ruling(app, owner):
     application_id = new_application(owner)
     child = dict(NATURAL, birth_date="۱۳۹۵/۰۱/۱۰")
-    walk_to_submitted(app, owner, application_id, GRAY, postal=False, pay=False, identity=child)
+    walk_to_submitted(app, owner, application_id, GRAY, postal=False, identity=child)
     assert _status(app, application_id)[0] == "submitted"
     with app.app_context():
         assert not issuance.fast_path_allows(db.session.get(Application, application_id), clock_now())

@@ -1,0 +1,162 @@
+"""Renewal: one door to start it (conditions, commitment, invoice) and one to settle it at payment.
+
+The seal is extended inside the transaction that marks its invoice paid, through the seal
+service's compare-and-set on the expiry; a payment that arrives after the seal changed
+(revoked, suspended, a licence lapsed) is held for a reviewer instead of renewing blindly.
+"""
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import Account
+from ..audit import record_event
+from ..billing import fees
+from ..billing import service as billing
+from ..billing.models import OPEN as INVOICE_OPEN, CONFIRMING
+from ..events import Actor
+from ..extensions import db
+from ..marks import N_
+from ..onboarding import terms
+from ..onboarding.models import Application
+from ..seals import service as seals
+from ..seals.models import Licence
+from . import rules
+from .models import HELD, OPEN, RENEWED, Renewal
+
+PURPOSE = "renewal"
+
+# Other packages add conditions here: `fn(seal, now) -> rules.Condition | None`
+# (outstanding complaints, open level-3 non-conformities, ...).
+EXTRA_CONDITIONS = []
+
+
+def condition(check):
+    """Register one more condition of renewal (a decorator)."""
+    EXTRA_CONDITIONS.append(check)
+    return check
+
+
+class RenewalError(Exception):
+    """A renewal that cannot start; `message` is a msgid for the owner, with `variables`."""
+
+    def __init__(self, message, **variables):
+        super().__init__(message)
+        self.message, self.variables = message, variables
+
+
+def accepted_terms_version(seal):
+    """The commitment version the owner last accepted for this seal: at its last renewal, else at application."""
+    renewed = db.session.scalar(select(Renewal.terms_version).where(
+        Renewal.seal_id == seal.id, Renewal.status.in_((RENEWED, HELD))).order_by(Renewal.id.desc()).limit(1))
+    if renewed:
+        return renewed
+    return db.session.scalar(select(Application.terms_version).where(
+        Application.business_id == seal.business_id).order_by(Application.id.desc()).limit(1))
+
+
+def expired_licences(seal, now):
+    today = rules.tehran_day(now)
+    return [licence.title for licence in db.session.scalars(
+        select(Licence).where(Licence.business_id == seal.business_id).order_by(Licence.id))
+        if licence.valid_to is not None and licence.valid_to < today]
+
+
+def _standing(seal, now):
+    """The conditions about the seal and its business (everything but the window and the commitment)."""
+    found = [rules.renewable_status(seal.status, seal.kind), rules.licences(expired_licences(seal, now))]
+    for check in EXTRA_CONDITIONS:
+        result = check(seal, now)
+        if result is not None:
+            found.append(result)
+    return found
+
+
+def conditions(seal, now):
+    """Every condition of renewal, holding or not, in the order the panel shows them."""
+    standing = _standing(seal, now)
+    return [standing[0], rules.window(seal.expires_at, now), *standing[1:],
+            rules.commitment(accepted_terms_version(seal), terms.current()["version"])]
+
+
+def pending(seal):
+    """The renewal started for the seal's current validity period, if any."""
+    return db.session.scalar(select(Renewal).where(Renewal.seal_id == seal.id,
+                                                   Renewal.old_expires_at == seal.expires_at))
+
+
+def latest(seal):
+    """The seal's newest renewal: the one under way, or the last one done or held."""
+    return db.session.scalar(select(Renewal).where(Renewal.seal_id == seal.id).order_by(Renewal.id.desc()).limit(1))
+
+
+def fee_lines():
+    return [fees.renewal_line(current_app.config["SEAL_FEES"])]
+
+
+def start(seal, account, *, accepted_version, now):
+    """The renewal's invoice, opened once the conditions hold and the current commitment is accepted."""
+    existing = pending(seal)
+    if existing is not None:
+        if existing.status == OPEN and existing.invoice.status in (INVOICE_OPEN, CONFIRMING):
+            return existing
+        if existing.status == RENEWED:
+            raise RenewalError(N_("This seal has already been renewed for this period."))
+        raise RenewalError(N_("This renewal was paid and is waiting for the authority; nothing more to pay."))
+    found = conditions(seal, now)
+    blockers = rules.blocking(found, except_commitment=True)
+    if blockers:
+        raise RenewalError(blockers[0].why, **blockers[0].values)
+    current = terms.current()["version"]
+    needs_acceptance = not next(c for c in found if c.name == "commitment").holds
+    if needs_acceptance and accepted_version != current:
+        raise RenewalError(N_("Accept the current commitment to renew."))
+    invoice = billing.new_invoice(account, fee_lines(), purpose=PURPOSE, now=now)
+    renewal = Renewal(seal_id=seal.id, account_id=account.id, invoice_id=invoice.id, status=OPEN,
+                      old_expires_at=seal.expires_at, terms_version=current, terms_accepted_at=now, created_at=now)
+    db.session.add(renewal)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()  # a second tab started it at the same moment: use that one
+        return start(seal, account, accepted_version=accepted_version, now=now)
+    record_event(actor=Actor.owner(account.id), action="renewal.started", subject_type="seal", subject_id=seal.id,
+                 now=now, after={"invoice": invoice.number, "terms_version": current,
+                                 "terms_accepted_again": needs_acceptance})
+    db.session.commit()
+    return renewal
+
+
+@billing.on_invoice_paid
+def invoice_paid(invoice, now):
+    """Renew at payment, in the invoice's transaction; hold it for a reviewer when the seal changed meanwhile."""
+    if invoice.purpose != PURPOSE:
+        return
+    renewal = db.session.scalar(select(Renewal).where(Renewal.invoice_id == invoice.id))
+    if renewal is None or renewal.status != OPEN:
+        return
+    seal = renewal.seal
+    blockers = rules.blocking(_standing(seal, now))
+    reason = blockers[0].why % blockers[0].values if blockers else None
+    if reason is None and seal.expires_at != renewal.old_expires_at:
+        reason = "the seal's validity changed after the renewal started"
+    if reason is None:
+        _, new_expires_at = rules.new_period(seal.expires_at, now)
+        try:
+            with db.session.begin_nested():
+                seals.renew_seal(seal.public_id, expected_expires_at=renewal.old_expires_at,
+                                 new_expires_at=new_expires_at, now=now,
+                                 actor=Actor.system(f"renewal:{invoice.number}"),
+                                 payload={"invoice": invoice.number})
+        except seals.SealError as error:
+            reason = str(error)
+        else:
+            renewal.status, renewal.new_expires_at, renewal.renewed_at = RENEWED, new_expires_at, now
+            return
+    renewal.status, renewal.held_reason = HELD, reason[:300]
+    record_event(actor=Actor.system(f"renewal:{invoice.number}"), action="renewal.held", subject_type="seal",
+                 subject_id=seal.id, now=now, after={"invoice": invoice.number, "reason": reason[:300]})
+
+
+def owner_account(seal):
+    account_id = seal.business.owner.account_id
+    return db.session.get(Account, account_id) if account_id else None
