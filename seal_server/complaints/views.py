@@ -10,13 +10,12 @@ from ..marks import N_
 from ..integrations import bank_inquiry
 from ..onboarding.service import tehran_today
 from ..seals.views import _checked_seal
-from ..staff.auth import current_staff, staff_required
-from ..staff.views import console_context
+from ..staff.auth import console_blueprint, current_staff, staff_required
 from . import rules, service
 from .models import CONFIRMED_STATES, UNCONFIRMED, Complaint
 
-bp = Blueprint("complaints", __name__)
-bp.context_processor(console_context)  # the staff pages' navigation asks `may`
+# the staff pages' navigation asks `may`; every answer here is private (codes, complaints): no-store
+bp = console_blueprint(Blueprint("complaints", __name__))
 FOLLOWED = "followed_complaint"
 
 

@@ -195,3 +195,15 @@ def test_referral_to_a_competent_body_writes_a_persian_letter_once(sealed, now):
     assert "۱٬۲۵۰٬۰۰۰" in letter.lines[1] or "۱,۲۵۰,۰۰۰" in letter.lines[1]
     with pytest.raises(service.ComplaintError):
         service.refer(complaint, "guild", now=later)
+
+
+def test_an_open_complaint_stops_a_renewal(sealed, now):
+    from seal_server.renewals import service as renewals
+
+    seal, _ = sealed
+    near_expiry = seal.expires_at - timedelta(days=10)
+    standing = {c.name: c for c in renewals.conditions(seal, near_expiry)}
+    assert standing["complaints"].holds
+    file_and_confirm(seal, now)
+    standing = {c.name: c for c in renewals.conditions(seal, near_expiry)}
+    assert not standing["complaints"].holds and standing["complaints"].values == {"count": 1}
