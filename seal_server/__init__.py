@@ -63,13 +63,14 @@ def create_app(config=None):
     from .health import bp as health_bp
     from .seals import cache
     from .seals.badge_wsgi import BadgeMiddleware
+    from .seals.public_wsgi import PublicAnswerMiddleware
     from .seals.views import bp as seals_bp
     from .staff import models as _staff  # noqa: F401
     from .staff.views import bp as staff_bp
     from .widget import bp as widget_bp
 
     cache.init_app(app)
-    app.wsgi_app = BadgeMiddleware(app, app.wsgi_app)
+    app.wsgi_app = BadgeMiddleware(app, PublicAnswerMiddleware(app, app.wsgi_app))
     app.register_blueprint(health_bp)
     app.register_blueprint(seals_bp)
     app.register_blueprint(widget_bp)

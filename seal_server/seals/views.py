@@ -4,18 +4,16 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from .. import signing
 from ..clock import utcnow
 from ..iran.digits import parse_int
-from . import rules, service
+from . import cache, public_wsgi, rules, service
 from .openapi import OPENAPI
-from .public import seal_json  # noqa: F401  (kept importable from here)
-from .record import record_for
+from .public import seal_json
 
 bp = Blueprint("seals", __name__)
 
 def _checked_seal(public_id):
-    """The seal when `code` in the query string belongs to it, else None."""
-    try:
-        seal = service.get_seal(public_id)
-    except service.SealNotFound:
+    """The seal's cached public record when `code` in the query string belongs to it, else None."""
+    seal = cache.public_record(public_id) if rules.is_public_id(public_id) else None
+    if seal is None:
         return None
     code = request.args.get("code", "")
     if not signing.verify_seal_code(code, seal.public_id, seal.domain, seal.serial):
@@ -23,13 +21,23 @@ def _checked_seal(public_id):
     return seal
 
 
-def _came_from(seal):
-    """The foreign host the visitor came from, when it is not the seal's domain nor ours."""
-    host = rules.referer_host(request.headers.get("Referer"))
-    own = rules.referer_host(current_app.config["SEAL_BASE_URL"])
-    if host is None or host == own or rules.host_matches(host, seal.domain):
-        return None
-    return host
+def _conditional(etag, vary=None):
+    """A 304 when the client already holds this version, else None; sets the caching headers either way."""
+    def headers(response):
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = public_wsgi.CACHE_CONTROL
+        if vary:
+            response.headers["Vary"] = vary
+        return response
+
+    if request.if_none_match.contains(etag):
+        return headers(current_app.response_class(status=304)), headers
+    return None, headers
+
+
+def _key(route, seal, now):
+    return public_wsgi.answer_key(route, seal, request.query_string, request.headers.get("Referer"), now,
+                                  current_app.config["SEAL_BASE_URL"])
 
 
 @bp.get("/verify/<public_id>")
@@ -39,15 +47,22 @@ def verify(public_id):
         referer = request.headers.get("Referer")
         return render_template("seals/invalid.html", came_from=rules.referer_host(referer)), 404
     now = utcnow()
-    return render_template(
+    status = rules.effective_status(seal.status, seal.expires_at, now)
+    days_left = rules.days_left(seal.expires_at, now)
+    came_from = public_wsgi.came_from(seal.domain, request.headers.get("Referer"),
+                                      current_app.config["SEAL_BASE_URL"])
+    not_modified, finish = _conditional(_key("verify", seal, now), vary="Referer")
+    if not_modified is not None:
+        return not_modified
+    return finish(current_app.make_response(render_template(
         "seals/verify.html",
         seal=seal,
         business=seal.business,
-        status=rules.effective_status(seal.status, seal.expires_at, now),
-        days_left=rules.days_left(seal.expires_at, now),
-        record=record_for(seal),
-        came_from=_came_from(seal),
-    )
+        status=status,
+        days_left=days_left,
+        record=seal.record,
+        came_from=came_from,
+    )))
 
 
 @bp.get("/report/<public_id>")
@@ -83,7 +98,12 @@ def api_seal(public_id):
     seal = _checked_seal(public_id)
     if seal is None:
         return _api({"error": "unknown seal id or wrong code"}, 404)
-    return _api(seal_json(seal, utcnow()))
+    now = utcnow()
+    not_modified, finish = _conditional(_key("api", seal, now))
+    if not_modified is not None:
+        not_modified.headers["Access-Control-Allow-Origin"] = "*"
+        return not_modified
+    return finish(_api(seal_json(seal, now)))
 
 
 @bp.get("/api/v1/seals/<public_id>/status.jws")
