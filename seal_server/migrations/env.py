@@ -96,6 +96,9 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    from seal_server.seals.search import include_object
+
+    conf_args.setdefault("include_object", include_object)  # keep PostgreSQL-only indexes
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

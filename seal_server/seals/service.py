@@ -15,7 +15,7 @@ from ..events import emit
 from ..extensions import db
 from . import cache, rules
 from .badge import DEFAULT_SIZE, SIZES
-from .models import ACTIVE, KINDS, SUSPENDED, TEMPORARY, Business, Seal
+from .models import ACTIVE, KINDS, SUSPENDED, TEMPORARY, Seal
 
 
 class SealError(Exception):
@@ -161,18 +161,3 @@ def snippet(seal, lang="fa"):
         '<a referrerpolicy="origin" target="_blank" rel="noopener" href="{verify}">'
         '<img referrerpolicy="origin" src="{badge}" alt="{alt}" width="{w}" height="{h}"></a>'
     ).format(verify=urls["verify_url"], badge=urls["badge_url"], alt=SNIPPET_ALT[lang], w=width, h=height)
-
-
-def search_active(query, page, *, now, per_page=20):
-    """Active, unexpired seals whose domain or business name contains `query`, newest first."""
-    stmt = select(Seal).join(Business).where(Seal.status == ACTIVE, Seal.expires_at > now)
-    query = (query or "").strip().lower()
-    if query:
-        stmt = stmt.where(
-            func.lower(Seal.domain).contains(query, autoescape=True)
-            | func.lower(Business.name_fa).contains(query, autoescape=True)
-            | func.lower(Business.name_en).contains(query, autoescape=True)
-        )
-    stmt = stmt.order_by(Seal.issued_at.desc(), Seal.id.desc())
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from .. import signing
 from ..clock import utcnow
 from ..iran.digits import parse_int
-from . import cache, public_wsgi, rules, service
+from . import cache, public_wsgi, rules, search, service
 from .openapi import OPENAPI
 from .public import seal_json
 
@@ -135,10 +135,11 @@ def openapi():
 @bp.get("/registry")
 def registry():
     query = request.args.get("q", "")[:100]
-    page = parse_int(request.args.get("page")) or 1
-    results = service.search_active(query, max(page, 1), now=utcnow())
+    after = parse_int(request.args.get("after"))
+    results = search.search_registry(query, now=utcnow(), after=after if after and after > 0 else None)
     links = {seal.public_id: service.urls_for(seal)["verify_url"] for seal in results.items}
-    return render_template("seals/registry.html", query=query, results=results, links=links)
+    return render_template("seals/registry.html", query=query, results=results, links=links,
+                           first_page=after is not None, min_query=search.MIN_QUERY, count_cap=search.COUNT_CAP)
 
 
 @bp.get("/")

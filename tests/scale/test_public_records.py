@@ -9,11 +9,12 @@ from tests.factories import issue
 
 
 @contextlib.contextmanager
-def counted_queries():
+def counted_queries(with_parameters=False):
+    """The SQL statements run inside the block (with their parameters when asked)."""
     statements = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        statements.append((statement, parameters) if with_parameters else statement)
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
