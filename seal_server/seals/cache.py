@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
+from . import bus
 from .models import Seal
 from .rules import SealSnapshot
 
@@ -47,9 +48,19 @@ class SnapshotCache:
 
 
 def init_app(app):
-    app.extensions["seal_snapshots"] = SnapshotCache(ttl=app.config["SEAL_BADGE_CACHE_SECONDS"])
-    app.extensions["seal_public_records"] = SnapshotCache(ttl=app.config["SEAL_BADGE_CACHE_SECONDS"],
-                                                          maxsize=20_000)
+    snapshots = app.extensions["seal_snapshots"] = SnapshotCache(ttl=app.config["SEAL_BADGE_CACHE_SECONDS"])
+    records = app.extensions["seal_public_records"] = SnapshotCache(ttl=app.config["SEAL_BADGE_CACHE_SECONDS"],
+                                                                    maxsize=20_000)
+
+    def drop(public_id):
+        snapshots.invalidate(public_id)
+        records.invalidate(public_id)
+
+    def clear():
+        snapshots.clear()
+        records.clear()
+
+    bus.init_app(app, drop, clear)
 
 
 def _cache():
@@ -79,6 +90,8 @@ def public_record(public_id):
 
 
 def invalidate(public_id):
-    """Drop what this process holds of the seal: its snapshot and its public record."""
+    """Drop what this process holds of the seal (its snapshot and public record), and tell the others."""
     _cache().invalidate(public_id)
     current_app.extensions["seal_public_records"].invalidate(public_id)
+    if current_app.extensions.get("seal_bus") is not None:
+        current_app.extensions["seal_bus"].publish(public_id)
