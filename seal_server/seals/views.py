@@ -139,7 +139,7 @@ def registry():
     results = search.search_registry(query, now=utcnow(), after=after if after and after > 0 else None)
     links = {seal.public_id: service.urls_for(seal)["verify_url"] for seal in results.items}
     return render_template("seals/registry.html", query=query, results=results, links=links,
-                           first_page=after is not None, min_query=search.MIN_QUERY, count_cap=search.COUNT_CAP)
+                           first_page=after is not None, min_query=search.MIN_QUERY)
 
 
 @bp.get("/")

@@ -70,3 +70,17 @@ def test_newest_first_and_expired_hidden(ctx, client, now):
     html = client.get("/registry").get_data(as_text=True)
     assert html.index("new.example") < html.index("old.example")
     assert "lapsed.example" not in html
+
+
+def test_every_match_is_listed_once_across_pages(ctx, client, now, monkeypatch):
+    monkeypatch.setattr(search, "PER_PAGE", 2)
+    for i in range(5):
+        issue(f"tea{i}.example", now=now, name_en=f"Tea House {i}")
+    issue("coffee.example", now=now, name_en="Coffee")
+    seen, url = [], "/registry?q=TEA&lang=en"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += re.findall(r"tea\d\.example", html)
+        found = re.search(r'rel="next" href="([^"]+)"', html)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert seen == [f"tea{i}.example" for i in (4, 3, 2, 1, 0)]
