@@ -23,7 +23,12 @@ from .. import signing
 from ..clock import utcnow
 from . import cache, rules
 
-ROUTES = {"verify": re.compile(r"^/verify/([^/]{1,64})$"), "api": re.compile(r"^/api/v1/seals/([^/]{1,64})$")}
+ROUTES = {"verify": re.compile(r"^/verify/([^/]{1,64})$"), "api": re.compile(r"^/api/v1/seals/([^/]{1,64})$"),
+          "registry": re.compile(r"^/registry$")}
+# The registry's pages list many seals, so no one change can name the answers it affects: they are kept
+# REGISTRY_SECONDS and may be that much behind (a seal's own page and badge never are).
+REGISTRY_SECONDS = 10
+REGISTRY_CACHE_CONTROL = f"public, max-age={REGISTRY_SECONDS}, stale-while-revalidate=30, stale-if-error=3600"
 MAX_QUERY_STRING = 4096
 # Shared caches may keep a public answer 30 s, serve it stale while they refetch, and for a
 # day while the authority cannot answer (a stale "valid" beats no answer at all for a visitor).
@@ -57,6 +62,12 @@ def answer_key(route, seal, query_string, referer, now, base_url):
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
+def registry_key(query_string, base_url, now):
+    """The ETag of a registry page: a function of the query string, for one REGISTRY_SECONDS slice of time."""
+    parts = [release(), base_url, "registry", query_string, int(now.timestamp()) // REGISTRY_SECONDS]
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
 class AnswerCache:
     """Finished answers by key: (status line, headers, body)."""
 
@@ -80,6 +91,7 @@ class PublicAnswerMiddleware:
         self.app = app
         self.wsgi_app = wsgi_app
         self.answers = AnswerCache(ttl=app.config["SEAL_BADGE_CACHE_SECONDS"])
+        self.registry_answers = AnswerCache(ttl=REGISTRY_SECONDS, maxsize=5_000)
 
     def _record(self, public_id):
         found = self.app.extensions["seal_public_records"].peek(public_id)
@@ -89,34 +101,40 @@ class PublicAnswerMiddleware:
             return cache.public_record(public_id)
 
     def _key(self, environ):
-        """The answer's key, or None when Flask must answer (not ours, unknown seal, wrong code)."""
+        """(answer cache, key), or (None, None) when Flask must answer (not ours, unknown seal, wrong code)."""
+        nothing = (None, None)
         method = environ.get("REQUEST_METHOD")
         if method not in ("GET", "HEAD"):
-            return None
+            return nothing
         path = environ.get("PATH_INFO", "")
         for route, pattern in ROUTES.items():
             match = pattern.match(path)
             if match is not None:
                 break
         else:
-            return None
+            return nothing
         query = environ.get("QUERY_STRING", "")
+        if len(query) > MAX_QUERY_STRING:
+            return nothing
+        if route == "registry":
+            return self.registry_answers, registry_key(query.encode("latin-1"), self.app.config["SEAL_BASE_URL"],
+                                                      utcnow())
         public_id = match.group(1)
-        if len(query) > MAX_QUERY_STRING or not rules.is_public_id(public_id):
-            return None
+        if not rules.is_public_id(public_id):
+            return nothing
         args = dict(parse_qsl(query.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True))
         seal = self._record(public_id)
         if seal is None or not signing.verify_seal_code(args.get("code", ""), seal.public_id, seal.domain,
                                                         seal.serial, self.app.config["SEAL_SECRET_KEYS"]):
-            return None
-        return answer_key(route, seal, query.encode("latin-1"), environ.get("HTTP_REFERER"), utcnow(),
-                          self.app.config["SEAL_BASE_URL"])
+            return nothing
+        return self.answers, answer_key(route, seal, query.encode("latin-1"), environ.get("HTTP_REFERER"), utcnow(),
+                                        self.app.config["SEAL_BASE_URL"])
 
     def __call__(self, environ, start_response):
-        key = self._key(environ)
+        answers, key = self._key(environ)
         if key is None:
             return self.wsgi_app(environ, start_response)
-        found = self.answers.get(key)
+        found = answers.get(key)
         if found is not None:
             status, headers, body = found
             if_none_match = environ.get("HTTP_IF_NONE_MATCH")
@@ -127,9 +145,9 @@ class PublicAnswerMiddleware:
             return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
         if environ["REQUEST_METHOD"] != "GET" or environ.get("HTTP_IF_NONE_MATCH"):
             return self.wsgi_app(environ, start_response)
-        return self._remember(key, environ, start_response)
+        return self._remember(answers, key, environ, start_response)
 
-    def _remember(self, key, environ, start_response):
+    def _remember(self, answers, key, environ, start_response):
         """Let Flask answer, and keep a 200 carrying this key as its ETag and setting no cookie."""
         seen = {}
 
@@ -145,5 +163,5 @@ class PublicAnswerMiddleware:
         names = {name.lower(): value for name, value in seen.get("headers", ())}
         if seen.get("status", "").startswith("200") and names.get("etag") == f'"{key}"' \
                 and "set-cookie" not in names:
-            self.answers.put(key, (seen["status"], seen["headers"], body))
+            answers.put(key, (seen["status"], seen["headers"], body))
         return [body]

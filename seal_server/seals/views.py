@@ -21,11 +21,11 @@ def _checked_seal(public_id):
     return seal
 
 
-def _conditional(etag, vary=None):
+def _conditional(etag, vary=None, cache_control=public_wsgi.CACHE_CONTROL):
     """A 304 when the client already holds this version, else None; sets the caching headers either way."""
     def headers(response):
         response.set_etag(etag)
-        response.headers["Cache-Control"] = public_wsgi.CACHE_CONTROL
+        response.headers["Cache-Control"] = cache_control
         if vary:
             response.headers["Vary"] = vary
         return response
@@ -134,12 +134,18 @@ def openapi():
 
 @bp.get("/registry")
 def registry():
+    not_modified, finish = _conditional(
+        public_wsgi.registry_key(request.query_string, current_app.config["SEAL_BASE_URL"], utcnow()),
+        cache_control=public_wsgi.REGISTRY_CACHE_CONTROL)
+    if not_modified is not None:
+        return not_modified
     query = request.args.get("q", "")[:100]
     after = parse_int(request.args.get("after"))
     results = search.search_registry(query, now=utcnow(), after=after if after and after > 0 else None)
     links = {seal.public_id: service.urls_for(seal)["verify_url"] for seal in results.items}
-    return render_template("seals/registry.html", query=query, results=results, links=links,
-                           first_page=after is not None, min_query=search.MIN_QUERY)
+    return finish(current_app.make_response(render_template(
+        "seals/registry.html", query=query, results=results, links=links,
+        first_page=after is not None, min_query=search.MIN_QUERY)))
 
 
 @bp.get("/")

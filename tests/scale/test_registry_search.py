@@ -84,3 +84,19 @@ def test_every_match_is_listed_once_across_pages(ctx, client, now, monkeypatch):
         found = re.search(r'rel="next" href="([^"]+)"', html)
         url = found.group(1).replace("&amp;", "&") if found else None
     assert seen == [f"tea{i}.example" for i in (4, 3, 2, 1, 0)]
+
+
+def test_registry_pages_are_kept_a_few_seconds_with_an_etag(ctx, client, now, monkeypatch):
+    from seal_server.seals import public_wsgi
+
+    issue("first.example", now=now)
+    page = client.get("/registry?lang=en")
+    assert "max-age=10" in page.headers["Cache-Control"] and page.headers["ETag"]
+    assert client.get("/registry?lang=en", headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
+    issue("second.example", now=now)
+    assert "second.example" not in client.get("/registry?lang=en").get_data(as_text=True)  # kept, for now
+    later = public_wsgi.utcnow() + __import__("datetime").timedelta(seconds=public_wsgi.REGISTRY_SECONDS)
+    monkeypatch.setattr(public_wsgi, "utcnow", lambda: later)
+    monkeypatch.setattr("seal_server.seals.views.utcnow", lambda: later)
+    fresh = client.get("/registry?lang=en", headers={"If-None-Match": page.headers["ETag"]})
+    assert fresh.status_code == 200 and "second.example" in fresh.get_data(as_text=True)
