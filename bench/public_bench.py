@@ -11,7 +11,7 @@ The database is used as it is when it already holds N seals or more (so a millio
 import argparse
 import json
 import os
-import secrets
+import signal
 import statistics
 import sys
 import tempfile
@@ -80,6 +80,8 @@ def prepare(args, env):
 
 def main(argv=None):
     args = parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # SystemExit runs the finally blocks that stop both gunicorns
+        signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
     started = datetime.now(timezone.utc)
     with tempfile.TemporaryDirectory(prefix="seal-bench-") as tmp:
         workdir = Path(tmp)

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 from cachetools import TTLCache
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_etags
 
 from .. import signing
@@ -94,11 +95,15 @@ class PublicAnswerMiddleware:
         self.registry_answers = AnswerCache(ttl=REGISTRY_SECONDS, maxsize=5_000)
 
     def _record(self, public_id):
+        """The cached public record; None (Flask answers) for an unknown seal or when the database fails."""
         found = self.app.extensions["seal_public_records"].peek(public_id)
         if found is not cache.MISSING:
             return found
         with self.app.app_context():
-            return cache.public_record(public_id)
+            try:
+                return cache.public_record(public_id)
+            except SQLAlchemyError:
+                return None  # Flask asks again and answers with its friendly 503 (health.py)
 
     def _key(self, environ):
         """(answer cache, key), or (None, None) when Flask must answer (not ours, unknown seal, wrong code)."""
