@@ -13,6 +13,7 @@ from ..extensions import db
 from .rules import PUBLIC_ID_ALPHABET, PUBLIC_ID_LENGTH
 
 MAX_SEALS = 5_000_000
+REBUILD_INDEX_FROM = 50_000  # seals in one call from which the search index is rebuilt rather than kept
 
 # (Persian, Latin) words the names and domains are built from, so searches meet a realistic spread.
 WORDS = (
@@ -91,6 +92,12 @@ def synthesize(count, *, now, validity_days=730, env="development"):
     else:
         stamp = now
     params = {"now": stamp}
+    # Maintaining the registry's trigram index row by row is most of a big load's time: drop it and
+    # build it once at the end, in this same transaction (the DDL is migration 3b1e0c7d9a42's).
+    rebuild_index = dialect == "postgresql" and count >= REBUILD_INDEX_FROM and db.session.scalar(text(
+        "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_businesses_search_trgm'"))
+    if rebuild_index:
+        db.session.execute(text("DROP INDEX ix_businesses_search_trgm"))
     head = f"WITH RECURSIVE {_series(dialect, count)}"
     db.session.execute(text(
         f"{head}, firsts(k, name) AS (VALUES {', '.join(f'({k}, :first{k})' for k in range(len(FIRST_NAMES)))}), "
@@ -123,6 +130,9 @@ def synthesize(count, *, now, validity_days=730, env="development"):
         f"{issued}, {_days_after(dialect, issued, validity_days)}, {issued}, false "
         f"FROM series JOIN businesses b ON b.id = {business_base} + i"
     ), params)
+    if rebuild_index:
+        db.session.execute(text(
+            "CREATE INDEX ix_businesses_search_trgm ON businesses USING gin (search_text gin_trgm_ops)"))
     if dialect == "postgresql":
         for table in ("owners", "businesses", "seals"):
             db.session.execute(text(

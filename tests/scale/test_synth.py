@@ -56,3 +56,18 @@ def test_synth_command(runner, ctx):
     refused = runner.invoke(synth, ["--seals", "12"])
     assert refused.exit_code != 0 and "production" in refused.output
     assert db.session.scalar(select(func.count()).select_from(Seal)) == 12
+
+
+def test_a_big_load_rebuilds_the_search_index(ctx, client, now, monkeypatch):
+    from seal_server.seals import synth as synth_module
+
+    monkeypatch.setattr(synth_module, "REBUILD_INDEX_FROM", 10)
+    synthesize(15, now=now)
+    seal = db.session.scalars(select(Seal).order_by(Seal.id.desc())).first()
+    html = client.get("/registry", query_string={"q": seal.domain}).get_data(as_text=True)
+    assert seal.domain in html
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        assert db.session.scalar(text(
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_businesses_search_trgm'")) == 1
