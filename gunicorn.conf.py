@@ -1,8 +1,5 @@
-"""gunicorn settings read at start (gunicorn loads ./gunicorn.conf.py; Procfile names it too)."""
+"""gunicorn settings read at start by development runs (gunicorn loads ./gunicorn.conf.py by default).
 
-
-def on_starting(server):
-    """Refuse, in one line, to serve the public development key on a non-loopback address."""
-    from seal_server.config import check_bind, from_environ
-
-    check_bind(server.cfg.bind, from_environ()["SEAL_SECRET_KEYS"])
+Production uses deploy/gunicorn.conf.py (Procfile); both refuse the development key on a public address.
+"""
+from seal_server.config import gunicorn_on_starting as on_starting  # noqa: F401

@@ -23,3 +23,9 @@ def badge(public_id):
     response.headers.clear()
     response.headers.extend(HEADERS)
     return response
+
+
+@app.get("/<path:path>")
+def any_route(path):
+    """The same bytes on any other path: the baseline of the verification page, the API and the registry."""
+    return badge(path)

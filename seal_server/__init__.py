@@ -69,15 +69,16 @@ def create_app(config=None):
     from .health import bp as health_bp
     from .seals import cache
     from .seals.badge_wsgi import BadgeMiddleware
+    from .seals.public_wsgi import PublicAnswerMiddleware
     from .seals.views import bp as seals_bp
     from .staff import models as _staff  # noqa: F401
     from .staff.views import bp as staff_bp
     from .widget import bp as widget_bp
 
     cache.init_app(app)
-    app.wsgi_app = BadgeMiddleware(app, app.wsgi_app)
+    app.wsgi_app = BadgeMiddleware(app, PublicAnswerMiddleware(app, app.wsgi_app))
     if app.config.get("SEAL_TRUSTED_PROXIES"):
-        # outermost, so limits, logs and the badge all see the visitor's address and scheme
+        # outermost, so limits, logs, the badge and the cached public answers all see the visitor's address
         hops = app.config["SEAL_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.register_blueprint(health_bp)

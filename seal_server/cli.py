@@ -337,6 +337,27 @@ def keys_new():
     click.echo(new_status_seed())
 
 
+@cli.command("synth")
+@click.option("--seals", "count", type=click.IntRange(1, 5_000_000), required=True,
+              help="How many synthetic active seals to add (each with an owner and a business).")
+@with_appcontext
+def synth(count):
+    """Add synthetic seals for benchmarks, in set-based SQL; refused in production."""
+    import time
+
+    from flask import current_app
+
+    from .seals.synth import SynthError, synthesize
+
+    started = time.monotonic()
+    try:
+        first, last = synthesize(count, now=utcnow(), env=current_app.config["SEAL_ENV"])
+    except SynthError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps({"seals": count, "first_row": first, "last_row": last,
+                           "seconds": round(time.monotonic() - started, 1)}))
+
+
 def main(argv=None):
     """Entry point: errors are one line on stderr and a non-zero exit, never a traceback."""
     from .seals.service import SealError

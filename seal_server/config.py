@@ -124,6 +124,12 @@ def _loopback(bind):
         return False  # "", "0.0.0.0" reads as all interfaces; a name may resolve anywhere
 
 
+def gunicorn_on_starting(server):
+    """gunicorn's on_starting hook (both gunicorn config files): refuse, in one line, to serve the public
+    development key on a non-loopback address."""
+    check_bind(server.cfg.bind, from_environ()["SEAL_SECRET_KEYS"])
+
+
 def check_bind(binds, keys):
     """ConfigError when the public development key would serve a non-loopback address (anyone could forge sessions)."""
     public = [bind for bind in binds if not _loopback(bind)]
@@ -258,6 +264,9 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_OTP_SENDS_PER_HOUR": _int(environ, "SEAL_OTP_SENDS_PER_HOUR", 1000),
         "RATELIMIT_STORAGE_URI": _env(environ, "SEAL_REDIS_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Redis down: count in this process's memory and keep answering (seals/bus.py logs the outage)
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # onboarding: uploads live outside the web root; the fetcher refuses loopback unless told
         "SEAL_UPLOAD_DIR": _env(environ, "SEAL_UPLOAD_DIR", os.path.join(instance_path, "uploads")),
         "SEAL_UPLOAD_MAX_BYTES": _int(environ, "SEAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),

@@ -1,9 +1,10 @@
-"""Liveness and readiness probes."""
-from flask import Blueprint, jsonify
+"""Liveness and readiness probes, and the answer while the database is unreachable."""
+from flask import Blueprint, jsonify, render_template, request
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from .extensions import db
+from .i18n import N_
 
 bp = Blueprint("health", __name__)
 
@@ -23,3 +24,20 @@ def readyz():
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+DATABASE_DOWN = N_("The authority cannot reach its records right now. Please try again in a minute.")
+
+
+@bp.app_errorhandler(OperationalError)
+def database_unreachable(error):
+    """A friendly 503 (JSON under /api/) instead of a 500 while the database is down; badges and cached
+    pages keep answering from memory meanwhile. The pool reconnects by itself when it is back."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass
+    headers = {"Retry-After": "30", "Cache-Control": "no-store"}
+    if request.path.startswith("/api/"):
+        return jsonify(error="the authority's database cannot be reached; try again in a minute"), 503, headers
+    return render_template("error.html", code=503, message=DATABASE_DOWN), 503, headers

@@ -96,12 +96,21 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    from seal_server.seals.search import include_object
+
+    conf_args.setdefault("include_object", include_object)  # keep PostgreSQL-only indexes
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copy, drop and rename: with foreign keys enforced the drop
+            # fails as soon as another table's rows refer to it (any database holding data).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the transaction the PRAGMA began, so the migrations' own is the outer one
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -110,6 +119,9 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -7,6 +7,7 @@ snapshot cache, touches no database. It keeps Flask's app context for cache miss
 import re
 from urllib.parse import parse_qsl
 
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_etags
 
 from .. import signing
@@ -74,7 +75,7 @@ class BadgeMiddleware:
         if found is not cache.MISSING:
             return found
         with self.app.app_context():
-            return cache.snapshot(public_id)
+            return cache.snapshot(public_id)  # SQLAlchemyError when the database is down: see __call__
 
     def __call__(self, environ, start_response):
         match = PATH.match(environ.get("PATH_INFO", ""))
@@ -90,10 +91,18 @@ class BadgeMiddleware:
         args = {}
         for key, value in parse_qsl(query.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True):
             args.setdefault(key, []).append(value)
+        try:
+            snapshot = self._snapshot(match.group(1))
+        except SQLAlchemyError:  # a seal this worker never saw, and the database is unreachable
+            body = b"The authority cannot reach its records right now."
+            start_response("503 Service Unavailable", [
+                ("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("Retry-After", "30"),
+                ("Cache-Control", "no-store")])
+            return [body]
         status, headers, body = badge_answer(
             match.group(1).encode("latin-1").decode("utf-8", "replace"), args,
             environ.get("HTTP_REFERER"), environ.get("HTTP_IF_NONE_MATCH"),
-            self._snapshot(match.group(1)), utcnow(), self.app.config["SEAL_SECRET_KEYS"],
+            snapshot, utcnow(), self.app.config["SEAL_SECRET_KEYS"],
         )
         headers.append(("Content-Length", str(len(body))))
         start_response(STATUS_LINES[status], headers)

@@ -1,8 +1,9 @@
-"""Per-worker cache of seal snapshots: the badge route's warm path touches no database.
+"""Per-worker caches of seal snapshots (the badge) and public records (verification page, API).
 
-Entries live SEAL_BADGE_CACHE_SECONDS (30 s by default), so a status change made
-on another worker shows within that time; the worker that makes a change drops
-its own entry at once.
+A warm badge, verification page or API answer touches no database. Entries live
+SEAL_BADGE_CACHE_SECONDS (30 s by default), so a status change made on another
+worker shows within that time; the worker that makes a change drops its own
+entries at once (`invalidate`, called by seals/service.py after each commit).
 """
 import threading
 
@@ -11,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
+from . import bus
 from .models import Seal
 from .rules import SealSnapshot
 
@@ -46,7 +48,19 @@ class SnapshotCache:
 
 
 def init_app(app):
-    app.extensions["seal_snapshots"] = SnapshotCache(ttl=app.config["SEAL_BADGE_CACHE_SECONDS"])
+    snapshots = app.extensions["seal_snapshots"] = SnapshotCache(ttl=app.config["SEAL_BADGE_CACHE_SECONDS"])
+    records = app.extensions["seal_public_records"] = SnapshotCache(ttl=app.config["SEAL_BADGE_CACHE_SECONDS"],
+                                                                    maxsize=20_000)
+
+    def drop(public_id):
+        snapshots.invalidate(public_id)
+        records.invalidate(public_id)
+
+    def clear():
+        snapshots.clear()
+        records.clear()
+
+    bus.init_app(app, drop, clear)
 
 
 def _cache():
@@ -68,5 +82,16 @@ def snapshot(public_id):
     return _cache().get(public_id, _load)
 
 
+def public_record(public_id):
+    """The seal's public record (seals.public.PublicSeal), or None for an unknown id."""
+    from .public import load_public_seal
+
+    return current_app.extensions["seal_public_records"].get(public_id, load_public_seal)
+
+
 def invalidate(public_id):
+    """Drop what this process holds of the seal (its snapshot and public record), and tell the others."""
     _cache().invalidate(public_id)
+    current_app.extensions["seal_public_records"].invalidate(public_id)
+    if current_app.extensions.get("seal_bus") is not None:
+        current_app.extensions["seal_bus"].publish(public_id)

@@ -16,7 +16,7 @@ from ..events import emit
 from ..extensions import db
 from . import cache, rules
 from .badge import DEFAULT_SIZE, SIZES
-from .models import ACTIVE, EXPIRED, KINDS, SUSPENDED, TEMPORARY, Business, Seal, SealHold
+from .models import ACTIVE, EXPIRED, KINDS, SUSPENDED, TEMPORARY, Seal, SealHold
 
 
 class SealError(Exception):
@@ -260,21 +260,6 @@ def example_seal(now):
     """The oldest active, unexpired seal (its id and code are public on its shop), or None."""
     return db.session.scalar(select(Seal).where(Seal.status == ACTIVE, Seal.expires_at > now)
                              .order_by(Seal.id).limit(1))
-
-
-def search_active(query, page, *, now, per_page=20):
-    """Active, unexpired seals whose domain or business name contains `query`, newest first."""
-    stmt = select(Seal).join(Business).where(Seal.status == ACTIVE, Seal.expires_at > now)
-    query = (query or "").strip().lower()
-    if query:
-        stmt = stmt.where(
-            func.lower(Seal.domain).contains(query, autoescape=True)
-            | func.lower(Business.name_fa).contains(query, autoescape=True)
-            | func.lower(Business.name_en).contains(query, autoescape=True)
-        )
-    stmt = stmt.order_by(Seal.issued_at.desc(), Seal.id.desc())
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-
 
 
 def _invalidate_after_commit(public_id):

@@ -4,22 +4,18 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from .. import signing
 from ..clock import utcnow
 from ..iran.digits import parse_int
-from . import rules, service
+from . import cache, public_wsgi, rules, search, service
 from .openapi import OPENAPI  # noqa: F401
-from .public import seal_json  # noqa: F401  (kept importable from here)
-
-
 from .openapi import document as openapi_document
-from .record import record_for
+from .public import seal_json  # noqa: F401  (kept importable from here)
 
 bp = Blueprint("seals", __name__)
 MAX_PAGE = 100_000
 
 def _checked_seal(public_id):
-    """The seal when `code` in the query string belongs to it, else None."""
-    try:
-        seal = service.get_seal(public_id)
-    except service.SealNotFound:
+    """The seal's cached public record when `code` in the query string belongs to it, else None."""
+    seal = cache.public_record(public_id) if rules.is_public_id(public_id) else None
+    if seal is None:
         return None
     code = rules.seal_code_param(request.args.getlist("code"))
     if not signing.verify_seal_code(code, seal.public_id, seal.domain, seal.serial):
@@ -27,13 +23,23 @@ def _checked_seal(public_id):
     return seal
 
 
-def _came_from(seal):
-    """The foreign host the visitor came from, when it is not the seal's domain nor ours."""
-    host = rules.referer_host(request.headers.get("Referer"))
-    own = rules.referer_host(current_app.config["SEAL_BASE_URL"])
-    if host is None or host == own or rules.host_matches(host, seal.domain):
-        return None
-    return host
+def _conditional(etag, vary=None, cache_control=public_wsgi.CACHE_CONTROL):
+    """A 304 when the client already holds this version, else None; sets the caching headers either way."""
+    def headers(response):
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = cache_control
+        if vary:
+            response.headers["Vary"] = vary
+        return response
+
+    if request.if_none_match.contains(etag):
+        return headers(current_app.response_class(status=304)), headers
+    return None, headers
+
+
+def _key(route, seal, now):
+    return public_wsgi.answer_key(route, seal, request.query_string, request.headers.get("Referer"), now,
+                                  current_app.config["SEAL_BASE_URL"])
 
 
 @bp.get("/verify/<public_id>")
@@ -43,15 +49,22 @@ def verify(public_id):
         referer = request.headers.get("Referer")
         return render_template("seals/invalid.html", came_from=rules.referer_host(referer)), 404
     now = utcnow()
-    return render_template(
+    status = rules.effective_status(seal.status, seal.expires_at, now)
+    days_left = rules.days_left(seal.expires_at, now)
+    came_from = public_wsgi.came_from(seal.domain, request.headers.get("Referer"),
+                                      current_app.config["SEAL_BASE_URL"])
+    not_modified, finish = _conditional(_key("verify", seal, now), vary="Referer")
+    if not_modified is not None:
+        return not_modified
+    return finish(current_app.make_response(render_template(
         "seals/verify.html",
         seal=seal,
         business=seal.business,
-        status=rules.effective_status(seal.status, seal.expires_at, now),
-        days_left=rules.days_left(seal.expires_at, now),
-        record=record_for(seal),
-        came_from=_came_from(seal),
-    )
+        status=status,
+        days_left=days_left,
+        record=seal.record,
+        came_from=came_from,
+    )))
 
 
 @bp.get("/report/<public_id>")
@@ -87,7 +100,12 @@ def api_seal(public_id):
     seal = _checked_seal(public_id)
     if seal is None:
         return _api({"error": "unknown seal id or wrong code"}, 404)
-    return _api(seal_json(seal, utcnow()))
+    now = utcnow()
+    not_modified, finish = _conditional(_key("api", seal, now))
+    if not_modified is not None:
+        not_modified.headers["Access-Control-Allow-Origin"] = "*"
+        return not_modified
+    return finish(_api(seal_json(seal, now)))
 
 
 @bp.get("/api/v1/seals/<public_id>/status.jws")
@@ -119,12 +137,18 @@ def openapi():
 
 @bp.get("/registry")
 def registry():
+    not_modified, finish = _conditional(
+        public_wsgi.registry_key(request.query_string, current_app.config["SEAL_BASE_URL"], utcnow()),
+        cache_control=public_wsgi.REGISTRY_CACHE_CONTROL)
+    if not_modified is not None:
+        return not_modified
     query = request.args.get("q", "")[:100]
-    page = parse_int(request.args.get("page")) or 1
-    # far past the last page is simply empty; an offset past 64 bits would overflow the database
-    results = service.search_active(query, min(max(page, 1), MAX_PAGE), now=utcnow())
+    after = parse_int(request.args.get("after"))
+    results = search.search_registry(query, now=utcnow(), after=after if after and after > 0 else None)
     links = {seal.public_id: service.urls_for(seal)["verify_url"] for seal in results.items}
-    return render_template("seals/registry.html", query=query, results=results, links=links)
+    return finish(current_app.make_response(render_template(
+        "seals/registry.html", query=query, results=results, links=links,
+        first_page=after is not None, min_query=search.MIN_QUERY)))
 
 
 @bp.get("/")

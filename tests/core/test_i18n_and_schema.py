@@ -50,6 +50,9 @@ def test_migrations_match_the_models(ctx):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from seal_server.seals.search import include_object
+
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        diff = compare_metadata(context, db.metadata)
     assert diff == []
