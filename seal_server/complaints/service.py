@@ -245,14 +245,28 @@ def sync_holds(now, seal_ids=None):
 
 def sweep(now):
     """Every window that ended by `now` adds its non-response: one statement per window. For the clock."""
-    missed = 0
+    missed, touched = 0, set()
     for count, deadline in ((1, Complaint.deadline_1), (2, Complaint.deadline_2), (3, Complaint.deadline_3)):
-        result = db.session.execute(update(Complaint).where(
+        seal_ids = db.session.scalars(update(Complaint).where(
             Complaint.state == OPEN, Complaint.non_responses == count - 1, deadline <= now)
-            .values(non_responses=count).execution_options(synchronize_session=False))
-        missed += result.rowcount
+            .values(non_responses=count).returning(Complaint.seal_id)
+            .execution_options(synchronize_session=False)).all()
+        missed += len(seal_ids)
+        touched.update(seal_ids)
         db.session.commit()
+    _drop_public_records(touched)
     return {"non_responses": missed, **sync_holds(now)}
+
+
+def _drop_public_records(seal_ids, at_most=1000):
+    """The records on these seals' verification pages changed: drop their cached copies (all, when many)."""
+    from ..seals import cache
+
+    if len(seal_ids) > at_most:
+        cache.clear_local()  # other processes' copies expire by themselves within SEAL_BADGE_CACHE_SECONDS
+        return
+    for public_id in db.session.scalars(select(Seal.public_id).where(Seal.id.in_(seal_ids))):
+        cache.invalidate(public_id)
 
 
 def escalable(complaint, now):

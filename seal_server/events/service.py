@@ -71,6 +71,20 @@ def _seal_endpoints(subject_type, subject_id):
     return [(row.id, row.event_kinds or []) for row in rows]
 
 
+def _drop_public_record_after_commit(subject_type, obj):
+    """A change to a seal or to something on its public record (a complaint, a non-conformity) drops the
+    seal's cached public record once the change commits, in this process and (through Redis) the others."""
+    seal = obj if subject_type == "seal" else getattr(obj, "seal", None)
+    public_id = getattr(seal, "public_id", None)
+    if not public_id:
+        return
+    from sqlalchemy import event as orm_event
+
+    from ..seals import cache
+
+    orm_event.listen(db.session(), "after_commit", lambda session: cache.invalidate(public_id), once=True)
+
+
 def seal_data(seal, now):
     """The API's public fields of a seal: the `data` of every seal.* webhook."""
     from ..seals.public import seal_json
@@ -106,6 +120,7 @@ def emit(kind, subject, payload=None, actor=None, *, now, before=None, after=Non
     if audit:
         audit_log.record_event(actor=actor, action=kind, subject_type=subject_type, subject_id=subject_id, now=now,
                      before=before, after=after, reason=reason)
+    _drop_public_record_after_commit(subject_type, obj)
     email, mobile = _owner_contacts(subject_type, obj)
     for channel, recipient, endpoint_id in rules.recipients(
             kind, owner_email=email, owner_mobile=mobile,

@@ -95,3 +95,8 @@ def invalidate(public_id):
     current_app.extensions["seal_public_records"].invalidate(public_id)
     if current_app.extensions.get("seal_bus") is not None:
         current_app.extensions["seal_bus"].publish(public_id)
+
+
+def clear_local():
+    """Drop every public record this process holds (after a change to many seals' records at once)."""
+    current_app.extensions["seal_public_records"].clear()

@@ -54,18 +54,18 @@ def came_from(seal_domain, referer, base_url):
     return host
 
 
-def answer_key(route, seal, query_string, referer, now, base_url):
+def answer_key(route, seal, query_string, referer, now, base_url, scheme="http"):
     """The ETag of the `route` answer ("verify" or "api") for this request; pure."""
     status = rules.effective_status(seal.status, seal.expires_at, now)
-    parts = [release(), base_url, route, seal.version, status, rules.days_left(seal.expires_at, now)]
+    parts = [release(), base_url, scheme, route, seal.version, status, rules.days_left(seal.expires_at, now)]
     if route == "verify":  # the API does not depend on the query beyond the code, nor on the Referer
         parts += [query_string, came_from(seal.domain, referer, base_url)]
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
-def registry_key(query_string, base_url, now):
+def registry_key(query_string, base_url, now, scheme="http"):
     """The ETag of a registry page: a function of the query string, for one REGISTRY_SECONDS slice of time."""
-    parts = [release(), base_url, "registry", query_string, int(now.timestamp()) // REGISTRY_SECONDS]
+    parts = [release(), base_url, scheme, "registry", query_string, int(now.timestamp()) // REGISTRY_SECONDS]
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
@@ -121,9 +121,10 @@ class PublicAnswerMiddleware:
         query = environ.get("QUERY_STRING", "")
         if len(query) > MAX_QUERY_STRING:
             return nothing
+        # the scheme is part of every key: an answer over https carries HSTS, one over http must not
+        base, scheme = self.app.config["SEAL_BASE_URL"], environ.get("wsgi.url_scheme", "http")
         if route == "registry":
-            return self.registry_answers, registry_key(query.encode("latin-1"), self.app.config["SEAL_BASE_URL"],
-                                                      utcnow())
+            return self.registry_answers, registry_key(query.encode("latin-1"), base, utcnow(), scheme)
         public_id = match.group(1)
         if not rules.is_public_id(public_id):
             return nothing
@@ -134,7 +135,7 @@ class PublicAnswerMiddleware:
                                                         seal.serial, self.app.config["SEAL_SECRET_KEYS"]):
             return nothing
         return self.answers, answer_key(route, seal, query.encode("latin-1"), environ.get("HTTP_REFERER"), utcnow(),
-                                        self.app.config["SEAL_BASE_URL"])
+                                        base, scheme)
 
     def __call__(self, environ, start_response):
         answers, key = self._key(environ)

@@ -39,7 +39,7 @@ def _conditional(etag, vary=None, cache_control=public_wsgi.CACHE_CONTROL):
 
 def _key(route, seal, now):
     return public_wsgi.answer_key(route, seal, request.query_string, request.headers.get("Referer"), now,
-                                  current_app.config["SEAL_BASE_URL"])
+                                  current_app.config["SEAL_BASE_URL"], request.scheme)
 
 
 @bp.get("/verify/<public_id>")
@@ -138,7 +138,7 @@ def openapi():
 @bp.get("/registry")
 def registry():
     not_modified, finish = _conditional(
-        public_wsgi.registry_key(request.query_string, current_app.config["SEAL_BASE_URL"], utcnow()),
+        public_wsgi.registry_key(request.query_string, current_app.config["SEAL_BASE_URL"], utcnow(), request.scheme),
         cache_control=public_wsgi.REGISTRY_CACHE_CONTROL)
     if not_modified is not None:
         return not_modified

@@ -91,7 +91,7 @@ def test_a_temporary_seal_has_no_fee(owner):
 def test_a_gray_seal_never_publishes_the_identity_steps_home_address(app, owner, client):
     """The identity step's home address, postal code and landline are private; the gray path skips the contact step."""
     application_id = new_application(owner)
-    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False, pay=False)
+    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False)
     with app.app_context():
         seal = issuance.seal_of(db.session.get(Application, application_id))
         business = seal.business
@@ -113,7 +113,7 @@ def test_the_migration_unpublishes_identity_data_already_copied_onto_businesses(
     import seal_server
 
     application_id = new_application(owner)
-    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False, pay=False)
+    walk_to_submitted(app, owner, application_id, dict(BUSINESS, seal_kind="gray"), postal=False)
     with app.app_context():
         business = issuance.seal_of(db.session.get(Application, application_id)).business
         owner_row = business.owner
