@@ -59,6 +59,7 @@ def create_app(config=None):
     from .onboarding import models as _onboarding  # noqa: F401
     from .onboarding.views import bp as onboarding_bp
     from .onboarding.views import api as onboarding_api_bp
+    from .conformity.views import bp as conformity_bp
     from .demo import bp as demo_bp
     from .health import bp as health_bp
     from .seals import cache
@@ -77,6 +78,7 @@ def create_app(config=None):
     app.register_blueprint(notify_bp)
     app.register_blueprint(onboarding_bp)
     app.register_blueprint(onboarding_api_bp)
+    app.register_blueprint(conformity_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(integrations_bp)
     app.register_blueprint(events_bp)

@@ -1,5 +1,6 @@
 """tick(now): everything that is due at `now`. Safe to run twice or from two processes."""
 from .billing import service as billing
+from .conformity import service as conformity
 from .events import reminders, worker
 from .integrations import checks
 from .onboarding import issuance, payment
@@ -18,6 +19,7 @@ def tick(now):
         "second_year_invoices": payment.invoice_second_years(now),
         "second_year_suspensions": payment.enforce_second_years(now),
         "reminders": reminders.send_due_reminders(now),
+        "licence_notices": conformity.send_expiry_notices(now),
         # last, so what the steps above emitted goes out in this same tick
         "outbox": worker.deliver_due(now),
     }

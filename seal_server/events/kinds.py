@@ -31,6 +31,8 @@ KINDS = {
     "seal.stars_changed": Kind((EMAIL,), True, "a seal's stars or kind changed"),
     "seal.expiry_reminder": Kind((EMAIL, SMS), True, "a seal expires in N days (SEAL_REMINDER_DAYS)"),
     "seal.gray_limit_reached": Kind((EMAIL, SMS), True, "a gray seal passed its monthly limit"),
+    # conformity (licences, stars)
+    "licence.expiring": Kind((EMAIL, SMS), False, "a verified licence of the shop ends within 30 days"),
     # applications
     "application.submitted": Kind((EMAIL,), False, "an application was submitted for review"),
     "application.approved": Kind((), False, "an application was approved (the owner hears of it by seal.issued)"),

@@ -47,7 +47,14 @@ def verify(public_id):
         days_left=rules.days_left(seal.expires_at, now),
         record=record_for(seal),
         came_from=_came_from(seal),
+        licences=_public_licences(seal.business, now),
     )
+
+
+def _public_licences(business, now):
+    from ..conformity.service import public_licences
+
+    return public_licences(business, now)
 
 
 @bp.get("/report/<public_id>")

@@ -19,7 +19,7 @@ def seal(ctx, now):
                  province="تهران", city="تهران", postal_code="1458889311", response_hours="۹ تا ۱۷")
     seal.business.owner.birth_date = date(1990, 1, 2)
     seal.business.licences.append(Licence(title="پروانه کسب", issuer="اتحادیه", number="12345",
-                                           valid_to=date(2028, 3, 20)))
+                                           valid_to=date(2028, 3, 20), status="verified"))
     db.session.commit()
     return seal
 

@@ -90,6 +90,7 @@ PAGES = {
     "issued seal": Page("/panel/applications/{issued}", OWNER),
     "invoice": Page("/billing/invoices/{invoice}", OWNER),
     "sandbox bank": Page("{bank}", OWNER),
+    "licences": Page("/panel/seals/{issued_seal}/licences", OWNER),
     # STAFF: the staff console's pages join here as they land
 }
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -135,6 +136,7 @@ def _demo_data(app):
     with app.app_context():
         issuance.approve(data["issued"], now=now, actor="test")
         data["invoice"] = db.session.scalars(select(Invoice.number).order_by(Invoice.id.desc())).first()
+        data["issued_seal"] = db.session.get(Application, data["issued"]).business.seals[0].public_id
     data["draft"] = draft = new_application(owner)
     base = f"/panel/applications/{draft}"
     assert post_form(owner, base + "/identity", NATURAL).status_code == 302

@@ -1,0 +1,78 @@
+"""Conformity pages: the owner's licences, and the staff's licence queue."""
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+
+from .. import clock
+from ..accounts.auth import current_account, lang_args, login_required
+from ..extensions import db, limiter
+from ..onboarding.storage import storage_from_config
+from ..seals.models import Licence
+from ..staff.auth import current_staff, staff_required
+from ..staff.views import console_context
+from . import service
+
+bp = Blueprint("conformity", __name__)
+bp.context_processor(console_context)
+
+
+def _owned_or_404(public_id):
+    seal = service.owned_seal(current_account(), public_id)
+    if seal is None:
+        abort(404)
+    return seal
+
+
+@bp.route("/panel/seals/<public_id>/licences", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def licences(public_id):
+    seal = _owned_or_404(public_id)
+    form, errors, status = {}, {}, 200
+    if request.method == "POST":
+        form = {key: request.form.get(key, "") for key in ("title", "issuer", "number", "valid_from", "valid_to")}
+        upload = request.files.get("scan")
+        try:
+            service.add_licence(seal, form, upload.read() if upload else b"", now=clock.utcnow(),
+                                actor=f"owner:{current_account().id}")
+        except service.ConformityError as error:
+            errors, status = error.errors, 400
+        else:
+            return redirect(url_for("conformity.licences", public_id=public_id, **lang_args()))
+    today = service.local_today(clock.utcnow())
+    return render_template("conformity/licences.html", seal=seal, form=form, errors=errors, today=today,
+                           counts=service.rules.licence_counts), status
+
+
+@bp.get("/staff/licences")
+@staff_required("licence.verify")
+def staff_licences():
+    return render_template("conformity/staff_licences.html", staff=current_staff(),
+                           licences=service.pending_licences(), errors={})
+
+
+@bp.post("/staff/licences/<int:licence_id>")
+@staff_required("licence.verify")
+def staff_decide_licence(licence_id):
+    if db.session.get(Licence, licence_id) is None:
+        abort(404)
+    try:
+        service.decide_licence(licence_id, request.form.get("verdict", ""), now=clock.utcnow(),
+                               staff_id=current_staff().id, note=request.form.get("note", ""))
+    except service.ConformityError as error:
+        return render_template("conformity/staff_licences.html", staff=current_staff(),
+                               licences=service.pending_licences(), errors=error.errors), 400
+    return redirect(url_for("conformity.staff_licences", **lang_args()))
+
+
+@bp.get("/staff/licences/<int:licence_id>/scan")
+@staff_required("licence.verify")
+def staff_licence_scan(licence_id):
+    licence = db.session.get(Licence, licence_id)
+    if licence is None or not licence.scan_key:
+        abort(404)
+    response = make_response(storage_from_config(current_app.config).read(licence.scan_key))
+    response.headers["Content-Type"] = licence.scan_type
+    response.headers["Content-Disposition"] = f'attachment; filename="licence-{licence.id}.{licence.scan_key[-3:]}"'
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
