@@ -1,6 +1,7 @@
 """Who may open which console page (a role x route matrix), the policy's object rules, and the audit log."""
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import text
@@ -74,7 +75,7 @@ def test_every_staff_route_asks_the_policy(app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/staff") or rule.rule in open_routes or "GET" not in rule.methods:
             continue
-        path = rule.rule.replace("<int:application_id>", "1").replace("<int:document_id>", "1")
+        path = re.sub(r"<int:[a-z_]+>", "1", rule.rule)
         assert client.get(path).status_code == 302, path
 
 
