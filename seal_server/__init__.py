@@ -59,6 +59,7 @@ def create_app(config=None):
     from .onboarding import models as _onboarding  # noqa: F401
     from .onboarding.views import bp as onboarding_bp
     from .onboarding.views import api as onboarding_api_bp
+    from .conformity import models as _conformity  # noqa: F401
     from .conformity.views import bp as conformity_bp
     from .demo import bp as demo_bp
     from .health import bp as health_bp

@@ -214,7 +214,7 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_POST_OFFICE_PAGE": _env(environ, "SEAL_POST_OFFICE_PAGE", "0" if env == "production" else "1") == "1",
         "SEAL_DNS_NAMESERVERS": _env(environ, "SEAL_DNS_NAMESERVERS"),  # comma separated; default: the system's
         "SEAL_CATEGORIES_FILE": _env(environ, "SEAL_CATEGORIES_FILE"),  # default: instance/categories.txt
-        # billing: fees in toman over the seed figures, e.g. SEAL_FEES='{"postal_check": 20000}'
+        # billing: fees in toman over the defaults (fees.FeeSchedule), e.g. SEAL_FEES='{"postal_check": 20000}'
         "SEAL_FEES": _fees(environ),
         "SEAL_PAYMENT_GATEWAY": _choice(environ, "SEAL_PAYMENT_GATEWAY", ("sandbox", "zarinpal"), "sandbox"),
         "SEAL_ZARINPAL_MERCHANT_ID": _env(environ, "SEAL_ZARINPAL_MERCHANT_ID"),

@@ -114,3 +114,11 @@ def rating_due(requested_at, days=RATING_ANSWER_DAYS):
 
 def is_overdue(due_at, now, decided):
     return not decided and now > due_at
+
+
+CERTIFICATE_MIN_DAYS = 14
+
+
+def certificate_ok(not_after, now, min_days=CERTIFICATE_MIN_DAYS):
+    """A certificate earns the second star while it has more than `min_days` left."""
+    return not_after - now > timedelta(days=min_days)

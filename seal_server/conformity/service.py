@@ -1,4 +1,4 @@
-"""Conformity use cases, one door each: add and verify licences, tell owners before one expires.
+"""Conformity use cases, one door each: licences, their expiry notices, and rating requests.
 
 Each function does one change in one transaction and writes its audit row or event there.
 """
@@ -16,10 +16,15 @@ from ..marks import N_
 from ..onboarding import documents
 from ..onboarding.service import _clean_text
 from ..onboarding.storage import storage_from_config
+from ..billing import fees
+from ..billing import service as billing
 from ..seals import cache
-from ..seals.models import Business, Licence, Seal
+from ..seals import service as seal_service
+from ..seals.models import ACTIVE, STANDARD, Business, Licence, Seal
+from ..seals.record import record_for
 from ..seals.service import LIVE_STATUSES
-from . import rules
+from . import https, rules
+from .models import AWAITING_PAYMENT, DECIDED, LIVE_REQUEST, OPEN, RatingRequest
 
 
 class ConformityError(Exception):
@@ -155,3 +160,121 @@ def send_expiry_notices(now):
         db.session.commit()
         told.append(licence.id)
     return told
+
+
+# rating requests ---------------------------------------------------------------------------------------------
+
+RATING_PREFIX = "rating-"
+
+
+def live_rating(seal):
+    return db.session.scalar(select(RatingRequest).where(RatingRequest.seal_id == seal.id,
+                                                          RatingRequest.status.in_(LIVE_REQUEST)))
+
+
+def request_rating(seal, account, level, evidence, *, now):
+    """Open a rating request and its invoice; the request waits for payment. Returns (request, invoice)."""
+    if level not in rules.LEVEL_CAPS:
+        raise ConformityError({"level": (N_("Choose the basic or the advanced level."), {})})
+    if seal.status != ACTIVE or seal.expires_at <= now:
+        raise ConformityError({"_form": (N_("Only an active seal can ask for more stars."), {})})
+    if seal.kind != STANDARD:
+        raise ConformityError({"_form": (N_("Gray and temporary seals cannot ask for stars; apply for a standard seal."), {})})
+    if live_rating(seal) is not None:
+        raise ConformityError({"_form": (N_("This seal already has an open rating request."), {})})
+    if rules.LEVEL_CAPS[level] <= seal.stars:
+        raise ConformityError({"level": (N_("Your seal already has as many stars as this level can give."), {})})
+    request = RatingRequest(seal_id=seal.id, level=level, status=AWAITING_PAYMENT, requested_at=now,
+                            evidence=_clean_text(evidence, 2000) or None)
+    db.session.add(request)
+    db.session.flush()
+    line = fees.rating_line(current_app.config["SEAL_FEES"], level)
+    invoice = billing.create_invoice(account, [line], purpose=f"{RATING_PREFIX}{request.id}", now=now)
+    request.invoice_id = invoice.id
+    record_event(actor=Actor.owner(account.id), action="rating.requested", subject_type="seal", subject_id=seal.id,
+                 now=now, after={"level": level, "invoice": invoice.number})
+    db.session.commit()
+    return request, invoice
+
+
+@billing.on_invoice_paid
+def _rating_paid(invoice, now):
+    """A paid rating invoice opens its request; the two weeks to answer start now."""
+    if not invoice.purpose.startswith(RATING_PREFIX):
+        return
+    db.session.execute(
+        RatingRequest.__table__.update()
+        .where(RatingRequest.invoice_id == invoice.id, RatingRequest.status == AWAITING_PAYMENT)
+        .values(status=OPEN, paid_at=now, due_at=rules.rating_due(now)))
+
+
+def open_ratings():
+    return db.session.scalars(select(RatingRequest).where(RatingRequest.status == OPEN)
+                              .order_by(RatingRequest.due_at, RatingRequest.id)).all()
+
+
+def ratings_of(seal):
+    return db.session.scalars(select(RatingRequest).where(RatingRequest.seal_id == seal.id)
+                              .order_by(RatingRequest.id.desc())).all()
+
+
+def check_rating_https(request_id, *, now, fetcher=None):
+    """Run the HTTPS check for an open request and keep its answer on the request."""
+    request = db.session.get(RatingRequest, request_id)
+    if request is None or request.status != OPEN:
+        raise ConformityError({"_form": (N_("This rating request is not open."), {})})
+    ok, note = https.check_https(request.seal.domain, now, fetcher)
+    request.https_ok, request.https_note = ok, note
+    db.session.commit()
+    return ok, note
+
+
+def star_facts(seal, now, *, https_ok, long_activity):
+    """Everything the star criteria judge, gathered for one seal."""
+    record = record_for(seal)
+    return rules.StarFacts(
+        https_ok=bool(https_ok), long_activity=bool(long_activity),
+        licences_counting=counting_licences(seal.business, now),
+        sealed_days=max((now - seal.issued_at).days, 0),
+        unanswered_complaints=record.get("complaints_open", 0),
+        answer_rate=record.get("answer_rate"),
+        nonconformities_open=record.get("nonconformities_open", 0))
+
+
+def thresholds():
+    config = current_app.config
+    return rules.Thresholds(good_service_days=config.get("SEAL_GOOD_SERVICE_DAYS", 730),
+                            good_service_answer_rate=config.get("SEAL_GOOD_SERVICE_ANSWER_RATE", 0.95))
+
+
+def decide_rating(request_id, *, staff_id, long_activity, now, note=""):
+    """Close an open request: the criteria give the stars (up to the level's cap); a gain goes through
+    seals.service.set_stars. A seal never loses stars by asking. Returns the request."""
+    request = db.session.get(RatingRequest, request_id)
+    if request is None:
+        raise ConformityError({"_form": (N_("This rating request is not open."), {})})
+    seal = request.seal
+    facts = star_facts(seal, now, https_ok=request.https_ok, long_activity=long_activity)
+    earned = rules.earned_stars(facts, rules.LEVEL_CAPS[request.level], thresholds())
+    granted = max(earned, seal.stars)
+    moved = db.session.execute(
+        RatingRequest.__table__.update()
+        .where(RatingRequest.id == request.id, RatingRequest.status == OPEN)
+        .values(status=DECIDED, decided_at=now, decided_by=staff_id, granted_stars=granted,
+                long_activity=bool(long_activity), decision_note=_clean_text(note, 500) or None))
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise ConformityError({"_form": (N_("This rating request is not open."), {})})
+    record_event(actor=Actor.staff(staff_id), action="rating.decided", subject_type="seal", subject_id=seal.id,
+                 now=now, before={"stars": seal.stars}, after={"stars": granted, "level": request.level})
+    if granted != seal.stars:
+        try:
+            seal_service.set_stars(seal.public_id, granted, expected=seal.stars, now=now,
+                                   actor=Actor.staff(staff_id), reason="rating request")
+        except seal_service.SealError as error:
+            db.session.rollback()
+            raise ConformityError({"_form": (str(error), {})}) from None
+    else:
+        db.session.commit()
+    db.session.refresh(request)
+    return request

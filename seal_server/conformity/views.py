@@ -1,4 +1,4 @@
-"""Conformity pages: the owner's licences, and the staff's licence queue."""
+"""Conformity pages: the owner's licences and rating requests, and the staff's queues for both."""
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 
 from .. import clock
@@ -6,6 +6,7 @@ from ..accounts.auth import current_account, lang_args, login_required
 from ..extensions import db, limiter
 from ..onboarding.storage import storage_from_config
 from ..seals.models import Licence
+from .models import RatingRequest
 from ..staff.auth import current_staff, staff_required
 from ..staff.views import console_context
 from . import service
@@ -76,3 +77,57 @@ def staff_licence_scan(licence_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/panel/seals/<public_id>/rating", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def rating(public_id):
+    seal = _owned_or_404(public_id)
+    form, errors, status = {}, {}, 200
+    if request.method == "POST":
+        form = {"level": request.form.get("level", ""), "evidence": request.form.get("evidence", "")}
+        try:
+            _, invoice = service.request_rating(seal, current_account(), form["level"], form["evidence"],
+                                                now=clock.utcnow())
+        except service.ConformityError as error:
+            errors, status = error.errors, 400
+        else:
+            return redirect(url_for("billing.invoice", number=invoice.number, **lang_args()))
+    return render_template("conformity/rating.html", seal=seal, form=form, errors=errors,
+                           requests=service.ratings_of(seal), now=clock.utcnow(),
+                           fees=current_app.config["SEAL_FEES"]), status
+
+
+@bp.get("/staff/ratings")
+@staff_required("rating.decide")
+def staff_ratings():
+    return render_template("conformity/staff_ratings.html", staff=current_staff(), requests=service.open_ratings(),
+                           now=clock.utcnow())
+
+
+@bp.route("/staff/ratings/<int:request_id>", methods=["GET", "POST"])
+@staff_required("rating.decide")
+def staff_rating(request_id):
+    rating_request = db.session.get(RatingRequest, request_id)
+    if rating_request is None:
+        abort(404)
+    errors, status, now = {}, 200, clock.utcnow()
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "check-https":
+                service.check_rating_https(request_id, now=now)
+            else:
+                service.decide_rating(request_id, staff_id=current_staff().id, now=now,
+                                      long_activity=request.form.get("long_activity") == "yes",
+                                      note=request.form.get("note", ""))
+                return redirect(url_for("conformity.staff_ratings", **lang_args()))
+        except service.ConformityError as error:
+            errors, status = error.errors, 400
+        else:
+            return redirect(url_for("conformity.staff_rating", request_id=request_id, **lang_args()))
+    seal = rating_request.seal
+    facts = service.star_facts(seal, now, https_ok=rating_request.https_ok, long_activity=False)
+    return render_template("conformity/staff_rating.html", staff=current_staff(), item=rating_request, seal=seal,
+                           errors=errors, now=now, criteria=service.rules.criteria(facts, service.thresholds()),
+                           cap=service.rules.LEVEL_CAPS[rating_request.level]), status

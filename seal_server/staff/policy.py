@@ -33,6 +33,7 @@ RULES = {
     "seal.suspend": {SUPERVISOR, ADMIN},  # suspend and reinstate
     "seal.revoke": {SUPERVISOR, ADMIN},
     "licence.verify": {REVIEWER, SUPERVISOR},
+    "rating.decide": {REVIEWER, SUPERVISOR},
 }
 # actions that need a TOTP code typed in the last few minutes (see service.FRESH_SECONDS)
 FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move", "seal.revoke"})

@@ -1,0 +1,54 @@
+"""Rating requests and notices of a star about to be taken back."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..coltypes import UTCDateTime
+from ..extensions import db
+
+AWAITING_PAYMENT, OPEN, DECIDED, CANCELLED = "awaiting_payment", "open", "decided", "cancelled"
+LIVE_REQUEST = (AWAITING_PAYMENT, OPEN)
+
+
+class RatingRequest(db.Model):
+    """An owner's paid request for more stars, answered by staff within two weeks of payment."""
+
+    __tablename__ = "rating_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seals.id"), index=True)
+    level: Mapped[str] = mapped_column(String(10))  # basic (up to 3 stars) | advanced (up to 5)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    evidence: Mapped[Optional[str]] = mapped_column(Text)  # the owner's account of years of activity
+    invoice_id: Mapped[Optional[int]] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paid_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+    https_ok: Mapped[Optional[bool]] = mapped_column()
+    https_note: Mapped[Optional[str]] = mapped_column(String(300))
+    long_activity: Mapped[Optional[bool]] = mapped_column()  # staff accepted more than five years of activity
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_by: Mapped[Optional[int]] = mapped_column(Integer)
+    granted_stars: Mapped[Optional[int]] = mapped_column(Integer)
+    decision_note: Mapped[Optional[str]] = mapped_column(String(500))
+
+    seal = relationship("Seal")
+
+
+class StarNotice(db.Model):
+    """A seal's star whose ground was lost: the owner is told, and the star goes 14 days later unless restored."""
+
+    __tablename__ = "star_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seals.id"), index=True)
+    stars_now: Mapped[int] = mapped_column(Integer)
+    stars_due: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    noticed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    outcome: Mapped[Optional[str]] = mapped_column(String(12))  # withdrawn | restored
+
+    seal = relationship("Seal")
