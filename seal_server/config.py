@@ -195,6 +195,8 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_UPLOAD_DIR": _env(environ, "SEAL_UPLOAD_DIR", os.path.join(instance_path, "uploads")),
         "SEAL_UPLOAD_MAX_BYTES": _int(environ, "SEAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
+        # tick re-checks the grounds of starred seals over the network (HTTPS); 0 turns it off
+        "SEAL_STAR_RECHECK": _env(environ, "SEAL_STAR_RECHECK", "1") == "1",
         # a local demo site for the domain proofs: a host table before DNS ("*=127.0.0.1") and its ports
         "SEAL_FETCH_HOSTS": _host_table(environ),
         "SEAL_FETCH_HTTP_PORT": _int(environ, "SEAL_FETCH_HTTP_PORT", 80),

@@ -20,6 +20,7 @@ def tick(now):
         "second_year_suspensions": payment.enforce_second_years(now),
         "reminders": reminders.send_due_reminders(now),
         "licence_notices": conformity.send_expiry_notices(now),
+        "stars": conformity.recheck_stars(now),
         # last, so what the steps above emitted goes out in this same tick
         "outbox": worker.deliver_due(now),
     }

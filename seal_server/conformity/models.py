@@ -52,3 +52,13 @@ class StarNotice(db.Model):
     outcome: Mapped[Optional[str]] = mapped_column(String(12))  # withdrawn | restored
 
     seal = relationship("Seal")
+
+
+class StarCheck(db.Model):
+    """When a seal's star grounds were last checked again (at most once a day per seal)."""
+
+    __tablename__ = "star_checks"
+
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seals.id"), primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    https_ok: Mapped[Optional[bool]] = mapped_column()

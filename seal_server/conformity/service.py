@@ -2,6 +2,8 @@
 
 Each function does one change in one transaction and writes its audit row or event there.
 """
+from datetime import timedelta
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -24,7 +26,7 @@ from ..seals.models import ACTIVE, STANDARD, Business, Licence, Seal
 from ..seals.record import record_for
 from ..seals.service import LIVE_STATUSES
 from . import https, rules
-from .models import AWAITING_PAYMENT, DECIDED, LIVE_REQUEST, OPEN, RatingRequest
+from .models import AWAITING_PAYMENT, DECIDED, LIVE_REQUEST, OPEN, RatingRequest, StarCheck, StarNotice
 
 
 class ConformityError(Exception):
@@ -278,3 +280,67 @@ def decide_rating(request_id, *, staff_id, long_activity, now, note=""):
         db.session.commit()
     db.session.refresh(request)
     return request
+
+
+# taking back a star whose ground is lost ----------------------------------------------------------------------
+
+RECHECK_EVERY = timedelta(days=1)
+
+
+def _long_activity(seal):
+    return bool(db.session.scalar(
+        select(RatingRequest.long_activity).where(RatingRequest.seal_id == seal.id, RatingRequest.status == DECIDED)
+        .order_by(RatingRequest.decided_at.desc(), RatingRequest.id.desc()).limit(1)))
+
+
+def open_notice(seal):
+    return db.session.scalar(select(StarNotice).where(StarNotice.seal_id == seal.id, StarNotice.closed_at.is_(None)))
+
+
+def recheck_stars(now, *, fetcher=None):
+    """Check again the grounds of every active seal with more than one star (once a day each).
+
+    A lost ground opens a notice and tells the owner; 14 days later, if still lost, the stars go down
+    through seals.service.set_stars. A ground regained in between closes the notice. Returns what was done.
+    """
+    done = {"noticed": [], "withdrawn": [], "restored": []}
+    if not current_app.config.get("SEAL_STAR_RECHECK", True) and fetcher is None:
+        return done
+    seals = db.session.scalars(select(Seal).where(Seal.status == ACTIVE, Seal.stars > 1, Seal.expires_at > now)
+                               .order_by(Seal.id)).all()
+    for seal in seals:
+        check = db.session.get(StarCheck, seal.id)
+        notice = open_notice(seal)
+        due = notice is not None and rules.withdrawal_due(notice.noticed_at, now)
+        if check is not None and now - check.checked_at < RECHECK_EVERY and not due:
+            continue
+        https_ok, _ = https.check_https(seal.domain, now, fetcher)
+        if check is None:
+            check = StarCheck(seal_id=seal.id, checked_at=now, https_ok=https_ok)
+            db.session.add(check)
+        check.checked_at, check.https_ok = now, https_ok
+        keep = rules.stars_to_withdraw(seal.stars, star_facts(seal, now, https_ok=https_ok,
+                                                               long_activity=_long_activity(seal)),
+                                       thresholds())
+        if notice is None and keep < seal.stars:
+            reason = "https" if not https_ok else "grounds"
+            db.session.add(StarNotice(seal_id=seal.id, stars_now=seal.stars, stars_due=keep, reason=reason,
+                                      noticed_at=now))
+            emit("seal.star_notice", seal, {"stars_due": keep, "withdraw_on": (now + timedelta(
+                days=rules.NOTICE_DAYS)).date().isoformat()}, "clock", now=now)
+            done["noticed"].append(seal.public_id)
+        elif notice is not None and keep >= notice.stars_now:
+            notice.closed_at, notice.outcome = now, "restored"
+            done["restored"].append(seal.public_id)
+        elif notice is not None and due:
+            notice.closed_at, notice.outcome = now, "withdrawn"
+            db.session.flush()
+            try:
+                seal_service.set_stars(seal.public_id, keep, expected=seal.stars, now=now, actor="clock",
+                                       reason="a star's ground was lost")
+            except seal_service.SealError:
+                db.session.rollback()
+                continue
+            done["withdrawn"].append(seal.public_id)
+        db.session.commit()
+    return done

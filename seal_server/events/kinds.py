@@ -33,6 +33,7 @@ KINDS = {
     "seal.gray_limit_reached": Kind((EMAIL, SMS), True, "a gray seal passed its monthly limit"),
     # conformity (licences, stars)
     "licence.expiring": Kind((EMAIL, SMS), False, "a verified licence of the shop ends within 30 days"),
+    "seal.star_notice": Kind((EMAIL, SMS), False, "a star's ground was lost; the star goes in 14 days unless restored"),
     # applications
     "application.submitted": Kind((EMAIL,), False, "an application was submitted for review"),
     "application.approved": Kind((), False, "an application was approved (the owner hears of it by seal.issued)"),
