@@ -62,3 +62,30 @@ class StarCheck(db.Model):
     seal_id: Mapped[int] = mapped_column(ForeignKey("seals.id"), primary_key=True)
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     https_ok: Mapped[Optional[bool]] = mapped_column()
+
+
+NC_OPEN, NC_ANSWERED, NC_CLOSED = "open", "answered", "closed"
+NC_LEVELS = (1, 2, 3)
+
+
+class NonConformity(db.Model):
+    """A failing the authority recorded against a seal; shown on the record until staff accept the owner's fix."""
+
+    __tablename__ = "nonconformities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seals.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)  # public: shown on the verification page
+    internal_note: Mapped[Optional[str]] = mapped_column(Text)  # staff only, never public
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[Optional[int]] = mapped_column(Integer)
+    answer: Mapped[Optional[str]] = mapped_column(Text)
+    answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_by: Mapped[Optional[int]] = mapped_column(Integer)
+    rejection: Mapped[Optional[str]] = mapped_column(String(500))  # why the last answer was not accepted
+
+    seal = relationship("Seal")

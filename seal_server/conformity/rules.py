@@ -122,3 +122,16 @@ CERTIFICATE_MIN_DAYS = 14
 def certificate_ok(not_after, now, min_days=CERTIFICATE_MIN_DAYS):
     """A certificate earns the second star while it has more than `min_days` left."""
     return not_after - now > timedelta(days=min_days)
+
+
+# non-conformities: the seed's three levels
+NC_LEVEL_TITLES = {
+    1: N_("Level 1: incomplete product details, or violation reports"),
+    2: N_("Level 2: unclear returns, refunds, delivery time, support, contact ways or hours"),
+    3: N_("Level 3: no licence for the goods or service"),
+}
+
+
+def may_suspend_for(level, deadline, now, status):
+    """Staff may suspend a seal for a non-conformity only when it is level 3, unresolved and past its deadline."""
+    return level == 3 and status != "closed" and now > deadline

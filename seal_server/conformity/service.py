@@ -5,7 +5,7 @@ Each function does one change in one transaction and writes its audit row or eve
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.models import Owner
 from ..audit import record_event
@@ -13,7 +13,7 @@ from ..events import emit
 from ..events.actors import Actor
 from ..extensions import db
 from ..iran.calendar import TEHRAN
-from ..iran.digits import to_latin_digits
+from ..iran.digits import parse_int, to_latin_digits
 from ..marks import N_
 from ..onboarding import documents
 from ..onboarding.service import _clean_text
@@ -24,9 +24,11 @@ from ..seals import cache
 from ..seals import service as seal_service
 from ..seals.models import ACTIVE, STANDARD, Business, Licence, Seal
 from ..seals.record import record_for
+from ..seals.record import register as register_record
 from ..seals.service import LIVE_STATUSES
 from . import https, rules
-from .models import AWAITING_PAYMENT, DECIDED, LIVE_REQUEST, OPEN, RatingRequest, StarCheck, StarNotice
+from .models import (AWAITING_PAYMENT, DECIDED, LIVE_REQUEST, NC_ANSWERED, NC_CLOSED, NC_LEVELS, NC_OPEN, OPEN,
+                     NonConformity, RatingRequest, StarCheck, StarNotice)
 
 
 class ConformityError(Exception):
@@ -344,3 +346,113 @@ def recheck_stars(now, *, fetcher=None):
             done["withdrawn"].append(seal.public_id)
         db.session.commit()
     return done
+
+
+# non-conformities ---------------------------------------------------------------------------------------------
+
+NC_HOLD_REASON = "level-3 non-conformity past its deadline"
+
+
+def record_nonconformity(seal, form, *, now, staff_id):
+    """Staff record a non-conformity with a public description and a deadline in days."""
+    errors = {}
+    level = parse_int(form.get("level"))
+    if level not in NC_LEVELS:
+        errors["level"] = (N_("Choose level 1, 2 or 3."), {})
+    description = _clean_text(form.get("description"), 1000)
+    if not description:
+        errors["description"] = (N_("Describe what the owner must fix; the public reads it."), {})
+    days = parse_int(form.get("days"))
+    if days is None or not 1 <= days <= 90:
+        errors["days"] = (N_("Give the owner between 1 and 90 days."), {})
+    if errors:
+        raise ConformityError(errors)
+    item = NonConformity(seal_id=seal.id, level=level, description=description, status=NC_OPEN,
+                         internal_note=_clean_text(form.get("internal_note"), 1000) or None,
+                         deadline=now + timedelta(days=days), recorded_at=now, recorded_by=staff_id)
+    db.session.add(item)
+    db.session.flush()
+    emit("nonconformity.recorded", seal, {"nonconformity": {"id": item.id, "level": level,
+                                                             "description": description,
+                                                             "deadline": item.deadline.isoformat()}},
+         Actor.staff(staff_id), now=now, after={"nonconformity": item.id, "level": level})
+    db.session.commit()
+    cache.invalidate(seal.public_id)
+    return item
+
+
+def nonconformities_of(seal, *, open_only=False):
+    stmt = select(NonConformity).where(NonConformity.seal_id == seal.id)
+    if open_only:
+        stmt = stmt.where(NonConformity.status != NC_CLOSED)
+    return db.session.scalars(stmt.order_by(NonConformity.id)).all()
+
+
+def answer_nonconformity(account, item_id, text, *, now):
+    """The owner says what they fixed; only the seal's owner may, and only while it is open."""
+    item = db.session.get(NonConformity, item_id)
+    if item is None or owned_seal(account, item.seal.public_id) is None:
+        raise LookupError(item_id)
+    text = _clean_text(text, 2000)
+    if not text:
+        raise ConformityError({"answer": (N_("Say what you fixed."), {})})
+    moved = db.session.execute(
+        NonConformity.__table__.update().where(NonConformity.id == item_id, NonConformity.status == NC_OPEN)
+        .values(status=NC_ANSWERED, answer=text, answered_at=now))
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise ConformityError({"answer": (N_("This non-conformity is not waiting for an answer."), {})})
+    record_event(actor=Actor.owner(account.id), action="nonconformity.answered", subject_type="seal",
+                 subject_id=item.seal_id, now=now, after={"nonconformity": item_id})
+    db.session.commit()
+    return item
+
+
+def answered_nonconformities():
+    return db.session.scalars(select(NonConformity).where(NonConformity.status == NC_ANSWERED)
+                              .order_by(NonConformity.answered_at)).all()
+
+
+def decide_nonconformity(item_id, accept, *, now, staff_id, note=""):
+    """Staff accept the owner's answer (closed, off the record) or reject it (open again, with why)."""
+    note = _clean_text(note, 500)
+    if not accept and not note:
+        raise ConformityError({"note": (N_("Say why the answer is not accepted; the owner reads it."), {})})
+    values = {"status": NC_CLOSED} if accept else {"status": NC_OPEN, "rejection": note}
+    moved = db.session.execute(
+        NonConformity.__table__.update().where(NonConformity.id == item_id, NonConformity.status == NC_ANSWERED)
+        .values(decided_at=now, decided_by=staff_id, **values))
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise ConformityError({"_form": (N_("This non-conformity is not waiting for a decision."), {})})
+    item = db.session.get(NonConformity, item_id)
+    db.session.refresh(item)
+    emit("nonconformity.decided", item.seal, {"nonconformity": {"id": item.id, "accepted": accept,
+                                                                 "note": note}},
+         Actor.staff(staff_id), now=now, before={"status": NC_ANSWERED}, after={"status": values["status"]},
+         reason=note or None)
+    db.session.commit()
+    cache.invalidate(item.seal.public_id)
+    return item
+
+
+def suspend_for_nonconformity(item_id, *, now, staff_id):
+    """Suspend the seal of a level-3 non-conformity past its deadline (the seal service audits it)."""
+    item = db.session.get(NonConformity, item_id)
+    if item is None:
+        raise LookupError(item_id)
+    if not rules.may_suspend_for(item.level, item.deadline, now, item.status):
+        raise ConformityError({"_form": (N_("Only a level-3 non-conformity past its deadline can suspend a seal."), {})})
+    try:
+        return seal_service.suspend(item.seal.public_id, now=now, actor=Actor.staff(staff_id),
+                                    reason=f"{NC_HOLD_REASON} (#{item.id})")
+    except seal_service.SealError as error:
+        raise ConformityError({"_form": (str(error), {})}) from None
+
+
+def _open_nonconformities(seal):
+    return db.session.scalar(select(func.count()).select_from(NonConformity).where(
+        NonConformity.seal_id == seal.id, NonConformity.status != NC_CLOSED)) or 0
+
+
+register_record("nonconformities_open", _open_nonconformities)

@@ -6,7 +6,8 @@ from ..accounts.auth import current_account, lang_args, login_required
 from ..extensions import db, limiter
 from ..onboarding.storage import storage_from_config
 from ..seals.models import Licence
-from .models import RatingRequest
+from ..seals import service as seal_service
+from .models import NonConformity, RatingRequest
 from ..staff.auth import current_staff, staff_required
 from ..staff.views import console_context
 from . import service
@@ -131,3 +132,85 @@ def staff_rating(request_id):
     return render_template("conformity/staff_rating.html", staff=current_staff(), item=rating_request, seal=seal,
                            errors=errors, now=now, criteria=service.rules.criteria(facts, service.thresholds()),
                            cap=service.rules.LEVEL_CAPS[rating_request.level]), status
+
+
+# non-conformities ---------------------------------------------------------------------------------------------
+
+@bp.route("/staff/seals/<public_id>/nonconformities", methods=["GET", "POST"])
+@staff_required("nonconformity.record")
+def staff_nonconformities(public_id):
+    try:
+        seal = seal_service.get_seal(public_id)
+    except seal_service.SealNotFound:
+        abort(404)
+    form, errors, status, now = {}, {}, 200, clock.utcnow()
+    if request.method == "POST":
+        form = {key: request.form.get(key, "") for key in ("level", "description", "internal_note", "days")}
+        try:
+            service.record_nonconformity(seal, form, now=now, staff_id=current_staff().id)
+        except service.ConformityError as error:
+            errors, status = error.errors, 400
+        else:
+            return redirect(url_for("conformity.staff_nonconformities", public_id=public_id, **lang_args()))
+    return render_template("conformity/staff_nonconformities.html", staff=current_staff(), seal=seal, form=form,
+                           errors=errors, items=service.nonconformities_of(seal), now=now,
+                           LEVELS=service.rules.NC_LEVEL_TITLES, may_suspend=service.rules.may_suspend_for), status
+
+
+@bp.get("/staff/nonconformities")
+@staff_required("nonconformity.record")
+def staff_answered_nonconformities():
+    return render_template("conformity/staff_answers.html", staff=current_staff(), errors={},
+                           items=service.answered_nonconformities(), LEVELS=service.rules.NC_LEVEL_TITLES)
+
+
+@bp.post("/staff/nonconformities/<int:item_id>")
+@staff_required("nonconformity.record")
+def staff_decide_nonconformity(item_id):
+    try:
+        service.decide_nonconformity(item_id, request.form.get("verdict") == "accept", now=clock.utcnow(),
+                                     staff_id=current_staff().id, note=request.form.get("note", ""))
+    except service.ConformityError as error:
+        return render_template("conformity/staff_answers.html", staff=current_staff(), errors=error.errors,
+                               items=service.answered_nonconformities(),
+                               LEVELS=service.rules.NC_LEVEL_TITLES), 400
+    return redirect(url_for("conformity.staff_answered_nonconformities", **lang_args()))
+
+
+@bp.post("/staff/nonconformities/<int:item_id>/suspend")
+@staff_required("seal.suspend")
+def staff_suspend_for_nonconformity(item_id):
+    item = db.session.get(NonConformity, item_id)
+    if item is None:
+        abort(404)
+    public_id = item.seal.public_id
+    try:
+        service.suspend_for_nonconformity(item_id, now=clock.utcnow(), staff_id=current_staff().id)
+    except service.ConformityError as error:
+        return render_template("error.html", code=409, message=error.errors["_form"][0]), 409
+    return redirect(url_for("conformity.staff_nonconformities", public_id=public_id, **lang_args()))
+
+
+@bp.get("/panel/seals/<public_id>/nonconformities")
+@login_required
+def nonconformities(public_id):
+    seal = _owned_or_404(public_id)
+    return render_template("conformity/nonconformities.html", seal=seal, items=service.nonconformities_of(seal),
+                           LEVELS=service.rules.NC_LEVEL_TITLES, errors={}, failed=None)
+
+
+@bp.post("/panel/nonconformities/<int:item_id>/answer")
+@login_required
+@limiter.limit("30 per hour")
+def answer_nonconformity(item_id):
+    try:
+        item = service.answer_nonconformity(current_account(), item_id, request.form.get("answer", ""),
+                                            now=clock.utcnow())
+    except LookupError:
+        abort(404)
+    except service.ConformityError as error:
+        item = db.session.get(NonConformity, item_id)
+        return render_template("conformity/nonconformities.html", seal=item.seal,
+                               items=service.nonconformities_of(item.seal), LEVELS=service.rules.NC_LEVEL_TITLES,
+                               errors=error.errors, failed=item_id, typed=request.form.get("answer", "")), 400
+    return redirect(url_for("conformity.nonconformities", public_id=item.seal.public_id, **lang_args()))

@@ -48,7 +48,14 @@ def verify(public_id):
         record=record_for(seal),
         came_from=_came_from(seal),
         licences=_public_licences(seal.business, now),
+        nonconformities=_open_nonconformities(seal),
     )
+
+
+def _open_nonconformities(seal):
+    from ..conformity.service import nonconformities_of
+
+    return nonconformities_of(seal, open_only=True)
 
 
 def _public_licences(business, now):

@@ -34,6 +34,7 @@ RULES = {
     "seal.revoke": {SUPERVISOR, ADMIN},
     "licence.verify": {REVIEWER, SUPERVISOR},
     "rating.decide": {REVIEWER, SUPERVISOR},
+    "nonconformity.record": {REVIEWER, SUPERVISOR},  # and decide on the owner's answer
 }
 # actions that need a TOTP code typed in the last few minutes (see service.FRESH_SECONDS)
 FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move", "seal.revoke"})

@@ -92,6 +92,7 @@ PAGES = {
     "sandbox bank": Page("{bank}", OWNER),
     "licences": Page("/panel/seals/{issued_seal}/licences", OWNER),
     "rating request": Page("/panel/seals/{issued_seal}/rating", OWNER),
+    "non-conformities": Page("/panel/seals/{issued_seal}/nonconformities", OWNER),
     # STAFF: the staff console's pages join here as they land
 }
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
