@@ -89,3 +89,27 @@ class NonConformity(db.Model):
     rejection: Mapped[Optional[str]] = mapped_column(String(500))  # why the last answer was not accepted
 
     seal = relationship("Seal")
+
+
+VIOLATION_KINDS = ("illegal_goods", "fraud", "fake_seal", "other")
+REPORT_NEW, REPORT_DISMISSED, REPORT_NONCONFORMITY, REPORT_SUSPENDED = "new", "dismissed", "nonconformity", "suspended"
+
+
+class ViolationReport(db.Model):
+    """A report of a violation by anyone, from the verification page; no purchase needed."""
+
+    __tablename__ = "violation_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    contact: Mapped[Optional[str]] = mapped_column(String(200))  # optional, never shown publicly
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    challenge: Mapped[Optional[str]] = mapped_column(String(200), unique=True)  # each proof of work counts once
+    status: Mapped[str] = mapped_column(String(15), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_by: Mapped[Optional[int]] = mapped_column(Integer)
+
+    seal = relationship("Seal")

@@ -135,3 +135,24 @@ NC_LEVEL_TITLES = {
 def may_suspend_for(level, deadline, now, status):
     """Staff may suspend a seal for a non-conformity only when it is level 3, unresolved and past its deadline."""
     return level == 3 and status != "closed" and now > deadline
+
+
+# violation reports
+VIOLATION_TITLES = {
+    "illegal_goods": N_("Illegal goods or services"),
+    "fraud": N_("Fraud"),
+    "fake_seal": N_("A fake or copied seal"),
+    "other": N_("Something else"),
+}
+WORK_BITS = 12  # about 4,000 hashes in the reporter's browser: nothing for a person, a cost for a flood
+CHALLENGE_MAX_AGE = 3600
+
+
+def work_ok(challenge, nonce, bits=WORK_BITS):
+    """True when sha256("<challenge>:<nonce>") starts with `bits` zero bits."""
+    import hashlib
+
+    if not isinstance(nonce, str) or not nonce.isdigit() or len(nonce) > 12:
+        return False
+    digest = hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()
+    return int.from_bytes(digest, "big") >> (256 - bits) == 0

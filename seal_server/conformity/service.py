@@ -2,11 +2,13 @@
 
 Each function does one change in one transaction and writes its audit row or event there.
 """
+import secrets
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from .. import signing
 from ..accounts.models import Owner
 from ..audit import record_event
 from ..events import emit
@@ -28,7 +30,8 @@ from ..seals.record import register as register_record
 from ..seals.service import LIVE_STATUSES
 from . import https, rules
 from .models import (AWAITING_PAYMENT, DECIDED, LIVE_REQUEST, NC_ANSWERED, NC_CLOSED, NC_LEVELS, NC_OPEN, OPEN,
-                     NonConformity, RatingRequest, StarCheck, StarNotice)
+                     REPORT_DISMISSED, REPORT_NEW, REPORT_NONCONFORMITY, REPORT_SUSPENDED, VIOLATION_KINDS,
+                     NonConformity, RatingRequest, StarCheck, StarNotice, ViolationReport)
 
 
 class ConformityError(Exception):
@@ -456,3 +459,76 @@ def _open_nonconformities(seal):
 
 
 register_record("nonconformities_open", _open_nonconformities)
+
+
+# violation reports ----------------------------------------------------------------------------------------------
+
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _tracking_code():
+    return "V" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(9))
+
+
+def file_violation_report(seal, form, *, now):
+    """A report from anyone; the form's honeypot must be empty and its proof of work done. Returns the report."""
+    if form.get("website"):  # the honeypot: people do not see this field, form-filling robots do
+        raise ConformityError({"_form": (N_("The report could not be accepted."), {})})
+    errors = {}
+    kind = form.get("kind", "")
+    if kind not in VIOLATION_KINDS:
+        errors["kind"] = (N_("Choose what kind of violation you saw."), {})
+    description = _clean_text(form.get("description"), 2000)
+    if len(description) < 10:
+        errors["description"] = (N_("Describe what you saw in a sentence or two."), {})
+    challenge = form.get("challenge", "")
+    if not signing.verify_report_challenge(challenge, seal.public_id, now=int(now.timestamp()),
+                                           max_age=rules.CHALLENGE_MAX_AGE) \
+            or not rules.work_ok(challenge, form.get("nonce", "")):
+        errors["_form"] = (N_("Your browser did not finish the anti-robot check; reload the page with JavaScript on and send again."), {})
+    elif db.session.scalar(select(ViolationReport.id).where(ViolationReport.challenge == challenge)):
+        errors["_form"] = (N_("This report was already sent."), {})
+    if errors:
+        raise ConformityError(errors)
+    report = ViolationReport(seal_id=seal.id, kind=kind, description=description,
+                             contact=_clean_text(form.get("contact"), 200) or None, tracking_code=_tracking_code(),
+                             challenge=challenge, status=REPORT_NEW, created_at=now)
+    db.session.add(report)
+    db.session.flush()
+    record_event(actor="system", action="violation.reported", subject_type="seal", subject_id=seal.id, now=now,
+                 after={"report": report.id, "kind": kind})
+    db.session.commit()
+    return report
+
+
+def new_violation_reports():
+    return db.session.scalars(select(ViolationReport).where(ViolationReport.status == REPORT_NEW)
+                              .order_by(ViolationReport.id)).all()
+
+
+def triage_violation_report(report_id, outcome, *, now, staff_id):
+    """Staff dismiss a report, turn it into a level-1 non-conformity, or suspend the seal for it."""
+    if outcome not in (REPORT_DISMISSED, REPORT_NONCONFORMITY, REPORT_SUSPENDED):
+        raise ConformityError({"_form": (N_("Choose what to do with the report."), {})})
+    moved = db.session.execute(
+        ViolationReport.__table__.update().where(ViolationReport.id == report_id, ViolationReport.status == REPORT_NEW)
+        .values(status=outcome, decided_at=now, decided_by=staff_id))
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise ConformityError({"_form": (N_("This report was already handled."), {})})
+    report = db.session.get(ViolationReport, report_id)
+    db.session.refresh(report)
+    record_event(actor=Actor.staff(staff_id), action=f"violation.{outcome}", subject_type="seal",
+                 subject_id=report.seal_id, now=now, before={"status": REPORT_NEW}, after={"status": outcome})
+    db.session.commit()
+    if outcome == REPORT_NONCONFORMITY:
+        record_nonconformity(report.seal, {"level": "1", "description": report.description, "days": "14",
+                                           "internal_note": f"violation report {report.tracking_code}"},
+                             now=now, staff_id=staff_id)
+    elif outcome == REPORT_SUSPENDED:
+        try:
+            seal_service.suspend(report.seal.public_id, now=now, actor=Actor.staff(staff_id),
+                                 reason=f"violation report {report.tracking_code}")
+        except seal_service.SealError as error:
+            raise ConformityError({"_form": (str(error), {})}) from None
+    return report

@@ -1,19 +1,25 @@
 """Conformity pages: the owner's licences and rating requests, and the staff's queues for both."""
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 
-from .. import clock
+from .. import clock, signing
 from ..accounts.auth import current_account, lang_args, login_required
 from ..extensions import db, limiter
 from ..onboarding.storage import storage_from_config
 from ..seals.models import Licence
 from ..seals import service as seal_service
 from .models import NonConformity, RatingRequest
-from ..staff.auth import current_staff, staff_required
+from ..staff import policy
+from ..staff.auth import current_staff, refused, staff_required
 from ..staff.views import console_context
 from . import service
 
 bp = Blueprint("conformity", __name__)
 bp.context_processor(console_context)
+
+
+@bp.errorhandler(policy.Refused)
+def on_refused(error):
+    return refused(error.message)
 
 
 def _owned_or_404(public_id):
@@ -214,3 +220,57 @@ def answer_nonconformity(item_id):
                                items=service.nonconformities_of(item.seal), LEVELS=service.rules.NC_LEVEL_TITLES,
                                errors=error.errors, failed=item_id, typed=request.form.get("answer", "")), 400
     return redirect(url_for("conformity.nonconformities", public_id=item.seal.public_id, **lang_args()))
+
+
+# violation reports ----------------------------------------------------------------------------------------------
+
+def _public_seal_or_404(public_id):
+    try:
+        seal = seal_service.get_seal(public_id)
+    except seal_service.SealNotFound:
+        abort(404)
+    if not signing.verify_seal_code(request.args.get("code", ""), seal.public_id, seal.domain, seal.serial):
+        abort(404)
+    return seal
+
+
+@bp.route("/verify/<public_id>/violation", methods=["GET", "POST"])
+@limiter.limit("5 per hour;20 per day", methods=["POST"])
+def violation(public_id):
+    seal = _public_seal_or_404(public_id)
+    now = clock.utcnow()
+    form, errors, status, report = {}, {}, 200, None
+    if request.method == "POST":
+        form = {key: request.form.get(key, "") for key in
+                ("kind", "description", "contact", "website", "challenge", "nonce")}
+        try:
+            report = service.file_violation_report(seal, form, now=now)
+        except service.ConformityError as error:
+            errors, status = error.errors, 400
+    response = make_response(render_template(
+        "conformity/violation.html", seal=seal, form=form, errors=errors, report=report,
+        KINDS=service.rules.VIOLATION_TITLES, bits=service.rules.WORK_BITS,
+        challenge=signing.report_challenge(seal.public_id, now.timestamp())), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/staff/violations")
+@staff_required("violation.triage")
+def staff_violations():
+    return render_template("conformity/staff_violations.html", staff=current_staff(), errors={},
+                           reports=service.new_violation_reports(), KINDS=service.rules.VIOLATION_TITLES)
+
+
+@bp.post("/staff/violations/<int:report_id>")
+@staff_required("violation.triage")
+def staff_triage_violation(report_id):
+    outcome = request.form.get("outcome", "")
+    if outcome == "suspended":
+        policy.require(current_staff(), "seal.suspend")
+    try:
+        service.triage_violation_report(report_id, outcome, now=clock.utcnow(), staff_id=current_staff().id)
+    except service.ConformityError as error:
+        return render_template("conformity/staff_violations.html", staff=current_staff(), errors=error.errors,
+                               reports=service.new_violation_reports(), KINDS=service.rules.VIOLATION_TITLES), 400
+    return redirect(url_for("conformity.staff_violations", **lang_args()))

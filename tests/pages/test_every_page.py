@@ -64,6 +64,7 @@ PAGES = {
     "verify invalid": Page("/verify/zzzzzzzzzzzz?code=x", status=404),
     "report complaint": Page("/report/{valid}&kind=complaint"),
     "report violation": Page("/report/{valid}&kind=violation"),
+    "violation report form": Page("/verify/{valid_violation}"),
     "not found": Page("/no-such-page", status=404),
     "demo shops": Page("/demo/"),
     "demo shop": Page("{shop}", languages=("fa",)),  # a Persian shop's own page, not the authority's
@@ -131,6 +132,7 @@ def _demo_data(app):
         seals = dict(load_demo(now))
         data = {key: f"{seal.public_id}?code={service.code_for(seal)}" for key, seal in seals.items()}
         data["shop"] = shop_url(seals["valid"])
+        data["valid_violation"] = data["valid"].replace("?", "/violation?", 1)
     owner = app.test_client()
     sign_in(owner)
     data["issued"] = new_application(owner)
