@@ -24,6 +24,17 @@ def _int(environ, name, default):
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _fraction(environ, name, default):
+    raw = _env(environ, name)
+    try:
+        value = default if raw is None else float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{name} must be a number between 0 and 1, got {raw!r}")
+    return value
+
+
 def _choice(environ, name, choices, default):
     value = _env(environ, name, default)
     if value not in choices:
@@ -197,6 +208,9 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
         # tick re-checks the grounds of starred seals over the network (HTTPS); 0 turns it off
         "SEAL_STAR_RECHECK": _env(environ, "SEAL_STAR_RECHECK", "1") == "1",
+        # the fifth star's "long good service": days sealed and the least complaint answer rate
+        "SEAL_GOOD_SERVICE_DAYS": _int(environ, "SEAL_GOOD_SERVICE_DAYS", 730),
+        "SEAL_GOOD_SERVICE_ANSWER_RATE": _fraction(environ, "SEAL_GOOD_SERVICE_ANSWER_RATE", 0.95),
         # a local demo site for the domain proofs: a host table before DNS ("*=127.0.0.1") and its ports
         "SEAL_FETCH_HOSTS": _host_table(environ),
         "SEAL_FETCH_HTTP_PORT": _int(environ, "SEAL_FETCH_HTTP_PORT", 80),

@@ -194,3 +194,13 @@ def test_set_stars_is_compare_and_set(app, owner, clock):
         with pytest.raises(seal_service.InvalidTransition):
             seal_service.set_stars(public_id, 3, expected=1, now=clock.now, actor="test")
         assert seal_service.get_seal(public_id).stars == 2
+
+
+def test_good_service_thresholds_come_from_the_environment():
+    from seal_server.config import ConfigError, from_environ
+
+    settings = from_environ({"SEAL_GOOD_SERVICE_DAYS": "1000", "SEAL_GOOD_SERVICE_ANSWER_RATE": "0.9"}, "/tmp")
+    assert (settings["SEAL_GOOD_SERVICE_DAYS"], settings["SEAL_GOOD_SERVICE_ANSWER_RATE"]) == (1000, 0.9)
+    for bad in ("1.5", "most"):
+        with pytest.raises(ConfigError):
+            from_environ({"SEAL_GOOD_SERVICE_ANSWER_RATE": bad}, "/tmp")
