@@ -41,7 +41,7 @@ def test_a_lost_certificate_costs_the_star_after_fourteen_days(ctx, now, certifi
     assert tasks.tick(day + timedelta(days=14))["stars"]["withdrawn"] == [seal.public_id]
     assert seal_service.get_seal(seal.public_id).stars == 1
     assert db.session.scalar(select(StarNotice)).outcome == "withdrawn"
-    changed = db.session.scalars(select(Event).where(Event.kind == "seal.stars_changed")).all()
+    changed = db.session.scalars(select(Event).where(Event.kind == "seal.stars_changed").order_by(Event.id)).all()
     assert len(changed) == 2 and changed[-1].payload["reason"] == "a star's ground was lost"
 
 
