@@ -65,6 +65,8 @@ def create_app(config=None):
     from .onboarding.views import api as onboarding_api_bp
     from .renewals.staff_views import bp as seal_life_staff_bp
     from .renewals.views import bp as renewals_bp
+    from .conformity import models as _conformity  # noqa: F401
+    from .conformity.views import bp as conformity_bp
     from .demo import bp as demo_bp
     from .health import bp as health_bp
     from .seals import cache
@@ -88,6 +90,7 @@ def create_app(config=None):
     app.register_blueprint(notify_bp)
     app.register_blueprint(onboarding_bp)
     app.register_blueprint(onboarding_api_bp)
+    app.register_blueprint(conformity_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(integrations_bp)
     app.register_blueprint(events_bp)

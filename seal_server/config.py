@@ -33,6 +33,16 @@ def _bounded(environ, name, default, low, high):
     value = _int(environ, name, default)
     if not low <= value <= high:
         raise ConfigError(f"{name} must be from {low} to {high}, got {value}")
+
+
+def _fraction(environ, name, default):
+    raw = _env(environ, name)
+    try:
+        value = default if raw is None else float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{name} must be a number between 0 and 1, got {raw!r}")
     return value
 
 
@@ -275,6 +285,11 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_APPLICATIONS_PER_DAY": _int(environ, "SEAL_APPLICATIONS_PER_DAY", 10),
         "SEAL_UPLOAD_ACCOUNT_BYTES": _int(environ, "SEAL_UPLOAD_ACCOUNT_BYTES", 60 * 1024 * 1024),
         "SEAL_FETCH_ALLOW_LOOPBACK": _env(environ, "SEAL_FETCH_ALLOW_LOOPBACK", "0") == "1",
+        # tick re-checks the grounds of starred seals over the network (HTTPS); 0 turns it off
+        "SEAL_STAR_RECHECK": _env(environ, "SEAL_STAR_RECHECK", "1") == "1",
+        # the fifth star's "long good service": days sealed and the least complaint answer rate
+        "SEAL_GOOD_SERVICE_DAYS": _int(environ, "SEAL_GOOD_SERVICE_DAYS", 730),
+        "SEAL_GOOD_SERVICE_ANSWER_RATE": _fraction(environ, "SEAL_GOOD_SERVICE_ANSWER_RATE", 0.95),
         # a local demo site for the domain proofs: a host table before DNS ("*=127.0.0.1") and its ports
         "SEAL_FETCH_HOSTS": _host_table(environ),
         "SEAL_FETCH_HTTP_PORT": _int(environ, "SEAL_FETCH_HTTP_PORT", 80),
@@ -302,6 +317,9 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_COMPLAINTS_PER_IP_DAY": _int(environ, "SEAL_COMPLAINTS_PER_IP_DAY", 10),
         "SEAL_BANK_SANDBOX_DEFAULT": _choice(environ, "SEAL_BANK_SANDBOX_DEFAULT", ("confirm", "deny"), "confirm"),
         # billing: fees in toman over the seed figures, e.g. SEAL_FEES='{"postal_check": 20000}'
+
+
+        # billing: fees in toman over the defaults (fees.FeeSchedule), e.g. SEAL_FEES='{"postal_check": 20000}'
         "SEAL_FEES": _fees(environ),
         "SEAL_PAYMENT_GATEWAY": _choice(environ, "SEAL_PAYMENT_GATEWAY", ("sandbox", "zarinpal"), "sandbox"),
         "SEAL_ZARINPAL_MERCHANT_ID": _env(environ, "SEAL_ZARINPAL_MERCHANT_ID"),

@@ -67,7 +67,7 @@ def load_demo(now):
         if key == "valid":
             business.licences.append(Licence(
                 title="پروانه کسب", issuer="اتحادیه صنف کتاب", number="KB-1402-778",
-                valid_from=date(2024, 1, 1), valid_to=date(2029, 1, 1)))
+                valid_from=date(2024, 1, 1), valid_to=date(2029, 1, 1), status="verified"))
         issued = now - timedelta(days=800) if action == "expire" else now - timedelta(days=30)
         seal = service.issue_seal(business, now=issued, actor="demo", kind=kind, stars=stars)
         if action == "expire":

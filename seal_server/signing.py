@@ -58,6 +58,30 @@ def verify_seal_code(code, public_id, domain, serial, keys=None):
     )
 
 
+# --- violation reports: a signed challenge the reporter's browser works on (a light proof of work) --------
+
+REPORT_CHALLENGE_SALT = "report-challenge.v1"
+
+
+def report_challenge(public_id, issued_at, keys=None):
+    """'<seal id>.<unix time>.<random>.<signature>': what a report form's proof of work starts from."""
+    payload = f"{public_id}.{int(issued_at)}.{secrets.token_hex(8)}"
+    signature = _signers(REPORT_CHALLENGE_SALT, _keys(keys))[0].get_signature(payload.encode()).decode()
+    return f"{payload}.{signature}"
+
+
+def verify_report_challenge(challenge, public_id, *, now, max_age, keys=None):
+    """True when `challenge` was made by us for this seal no longer than `max_age` seconds before `now`."""
+    parts = challenge.split(".") if isinstance(challenge, str) and len(challenge) <= 200 else []
+    if len(parts) != 4 or parts[0] != public_id or not parts[1].isdigit():
+        return False
+    if not 0 <= now - int(parts[1]) <= max_age:
+        return False
+    payload = ".".join(parts[:3]).encode()
+    return any(hmac.compare_digest(signer.get_signature(payload), parts[3].encode())
+               for signer in _signers(REPORT_CHALLENGE_SALT, _keys(keys)))
+
+
 # --- webhooks: Seal-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>"> -------------------------
 
 def webhook_signature(secrets, timestamp, body):

@@ -1,6 +1,7 @@
 """tick(now): everything that is due at `now`. Safe to run twice or from two processes."""
 from .billing import service as billing
 from .complaints import service as complaints
+from .conformity import service as conformity
 from .events import reminders, worker
 from .integrations import checks
 from .onboarding import issuance, payment
@@ -20,6 +21,8 @@ def tick(now):
         "second_year_suspensions": payment.enforce_second_years(now),
         "reminders": reminders.send_due_reminders(now),
         "complaints": complaints.sweep(now),
+        "licence_notices": conformity.send_expiry_notices(now),
+        "stars": conformity.recheck_stars(now),
         # last, so what the steps above emitted goes out in this same tick
         "outbox": worker.deliver_due(now),
     }

@@ -104,6 +104,7 @@ def make_app(database_url, **overrides):
         "SEAL_STATUS_KEYS": list(TEST_STATUS_KEYS),
         "SEAL_BASE_URL": "http://seal.test",
         "SEAL_DEMO": False,
+        "SEAL_STAR_RECHECK": False,  # tick would fetch starred seals' domains; tests/conformity turns it on
     }
     config.update(overrides)
     app = create_app(config)

@@ -13,7 +13,8 @@ class FeeError(ValueError):
 
 @dataclass(frozen=True)
 class FeeSchedule:
-    """Every fee in rials; the defaults are the seed documents' figures."""
+    """Every fee in rials, configurable with SEAL_FEES. The seal and postal-check defaults are the seed
+    documents' figures; the seed names no rating fee, so the two rating defaults are this project's own."""
 
     standard_two_years: int = 175_000 * RIALS_PER_TOMAN
     micro_first_year: int = 50_000 * RIALS_PER_TOMAN

@@ -32,6 +32,11 @@ KINDS = {
     "seal.expiry_reminder": Kind((EMAIL, SMS), True, "a seal expires in N days (SEAL_REMINDER_DAYS)"),
     "seal.gray_limit_reached": Kind((EMAIL, SMS), True, "a gray seal passed its monthly limit"),
     "seal.cancellation_rejected": Kind((EMAIL,), False, "staff sent back the owner's cancellation request"),
+    # conformity (licences, stars)
+    "licence.expiring": Kind((EMAIL, SMS), False, "a verified licence of the shop ends within 30 days"),
+    "nonconformity.recorded": Kind((EMAIL, SMS), False, "the authority recorded a non-conformity against the shop"),
+    "nonconformity.decided": Kind((EMAIL,), False, "the authority accepted or rejected the owner's answer"),
+    "seal.star_notice": Kind((EMAIL, SMS), False, "a star's ground was lost; the star goes in 14 days unless restored"),
     # applications
     "application.submitted": Kind((EMAIL,), False, "an application was submitted for review"),
     "application.approved": Kind((), False, "an application was approved (the owner hears of it by seal.issued)"),

@@ -231,6 +231,18 @@ class SafeFetcher:
         """POST `body` once; a redirect is answered as it is, never followed."""
         return self._request("POST", url, body, headers, 0)
 
+    def peer_certificate(self, url):
+        """The verified certificate (`getpeercert()`) an https address presents; FetchError when the chain or
+        name does not verify. Used by the HTTPS star check; nothing is requested."""
+        scheme, host, port, _ = self._target(url)
+        if scheme != "https":
+            raise FetchError(N_("Only https addresses have a certificate."), url)
+        conn = self._connect(scheme, host, port, self._addresses(host), time.monotonic() + self.total_timeout)
+        try:
+            return conn.sock.getpeercert()
+        finally:
+            conn.close()
+
     def check(self, url):
         """FetchError when `url` would be refused (scheme, port, address); resolves but does not connect."""
         scheme, host, port, path = self._target(url)

@@ -86,5 +86,15 @@ class Licence(db.Model):
     number: Mapped[str] = mapped_column(String(60))
     valid_from: Mapped[Optional[date]] = mapped_column(Date)
     valid_to: Mapped[Optional[date]] = mapped_column(Date)
+    # the owner's scan (a storage key) and the staff's verdict: pending | verified | rejected
+    scan_key: Mapped[Optional[str]] = mapped_column(String(40))
+    scan_type: Mapped[Optional[str]] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    created_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_by: Mapped[Optional[int]] = mapped_column(Integer)
+    decision_note: Mapped[Optional[str]] = mapped_column(String(500))
+    # set when the owner was told the licence is about to expire (once per licence)
+    expiry_notice_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     business = relationship("Business", back_populates="licences")

@@ -335,3 +335,33 @@ def change_kind(public_id, *, kind, stars, now, actor, reason=None):
     db.session.commit()
     cache.invalidate(public_id)
     return seal
+
+
+def set_stars(public_id, stars, *, expected, now, actor, reason=None):
+    """Give a live seal `stars` when it still has `expected` (compare-and-set), emit seal.stars_changed.
+
+    Rating decisions and the withdrawal of a star whose ground is lost both come through here;
+    a seal whose stars changed meanwhile is left alone (InvalidTransition).
+    """
+    if not 0 <= stars <= 5:
+        raise SealError("stars must be between 0 and 5")
+    seal = get_seal(public_id)
+    if seal.status not in LIVE_STATUSES:
+        raise InvalidTransition(f"cannot change the stars of a seal that is {seal.status}")
+    if stars == expected:
+        return seal
+    result = db.session.execute(
+        update(Seal)
+        .where(Seal.id == seal.id, Seal.stars == expected, Seal.status.in_(LIVE_STATUSES))
+        .values(stars=stars, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise InvalidTransition("the seal's stars changed meanwhile; nothing was done")
+    db.session.refresh(seal)
+    emit("seal.stars_changed", seal, {"reason": reason} if reason else None, actor, now=now,
+         before={"stars": expected}, after={"stars": stars}, reason=reason)
+    db.session.commit()
+    cache.invalidate(public_id)
+    return seal

@@ -64,7 +64,21 @@ def verify(public_id):
         days_left=days_left,
         record=seal.record,
         came_from=came_from,
+        licences=_public_licences(seal.business, now),
+        nonconformities=_open_nonconformities(seal),
     )))
+
+
+def _open_nonconformities(seal):
+    from ..conformity.service import nonconformities_of
+
+    return nonconformities_of(seal, open_only=True)
+
+
+def _public_licences(business, now):
+    from ..conformity.service import public_licences
+
+    return public_licences(business, now)
 
 
 @bp.get("/report/<public_id>")

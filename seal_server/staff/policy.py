@@ -35,6 +35,10 @@ RULES = {
     "complaint.view": {SUPERVISOR, ARBITER, SUPPORT, ADMIN},
     "bank.sandbox": {SUPPORT, ADMIN},
     "cancellation.decide": {SUPERVISOR, ADMIN},  # confirm (revokes the seal) or send back an owner's request
+    "licence.verify": {REVIEWER, SUPERVISOR},
+    "rating.decide": {REVIEWER, SUPERVISOR},
+    "nonconformity.record": {REVIEWER, SUPERVISOR},  # and decide on the owner's answer
+    "violation.triage": {REVIEWER, SUPERVISOR},  # suspending for a report also needs seal.suspend
 }
 # actions that need a TOTP code typed in the last few minutes (see service.FRESH_SECONDS)
 FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move", "seal.revoke",

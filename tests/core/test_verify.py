@@ -19,7 +19,7 @@ def seal(ctx, now):
                  province="تهران", city="تهران", postal_code="1458889311", response_hours="۹ تا ۱۷")
     seal.business.owner.birth_date = date(1990, 1, 2)
     seal.business.licences.append(Licence(title="پروانه کسب", issuer="اتحادیه", number="12345",
-                                           valid_to=date(2028, 3, 20)))
+                                           valid_to=date(2028, 3, 20), status="verified"))
     db.session.commit()
     return seal
 
@@ -102,11 +102,15 @@ def test_wrong_code_is_invalid(client, seal):
 
 def test_report_buttons_lead_to_a_working_page(client, seal):
     html = client.get(verify_url(seal)).get_data(as_text=True)
-    for kind in ("complaint", "violation"):
-        assert f"kind={kind}" in html
-        page = client.get(f"/report/{seal.public_id}?code={service.code_for(seal)}&kind={kind}")
-        assert page.status_code == 200 and seal.public_id in page.get_data(as_text=True)
+    assert "kind=complaint" in html
+    page = client.get(f"/report/{seal.public_id}?code={service.code_for(seal)}&kind=complaint")
+    assert page.status_code == 200 and seal.public_id in page.get_data(as_text=True)
     assert client.get(f"/report/{seal.public_id}?code=bad").status_code == 404
+    # violations are filed online (tests/conformity/test_violations.py)
+    violation = f"/verify/{seal.public_id}/violation?code={service.code_for(seal)}"
+    assert violation.replace("&", "&amp;") in html or violation in html
+    assert client.get(violation).status_code == 200
+    assert client.get(f"/verify/{seal.public_id}/violation?code=bad").status_code == 404
 
 
 def test_shop_name_is_escaped(ctx, client, now):

@@ -67,6 +67,7 @@ PAGES = {
     "report violation": Page("/report/{valid}&kind=violation"),
     "file a complaint": Page("/complaints/new/{valid}"),
     "follow a complaint": Page("/complaints/follow?tracking_code={complaint}"),
+    "violation report form": Page("/verify/{valid_violation}"),
     "not found": Page("/no-such-page", status=404),
     "demo shops": Page("/demo/"),
     "demo shop": Page("{shop}", languages=("fa",)),  # a Persian shop's own page, not the authority's
@@ -113,6 +114,13 @@ PAGES = {
     "audit log": Page("/staff/audit", STAFF),
     "staff complaints": Page("/staff/complaints", STAFF),
     "bank inquiry sandbox": Page("/staff/bank-sandbox", STAFF),
+    "licences": Page("/panel/seals/{issued_seal}/licences", OWNER),
+    "rating request": Page("/panel/seals/{issued_seal}/rating", OWNER),
+    "non-conformities": Page("/panel/seals/{issued_seal}/nonconformities", OWNER),
+    "licences to verify": Page("/staff/licences", STAFF),
+    "rating requests": Page("/staff/ratings", STAFF),
+    "answered non-conformities": Page("/staff/nonconformities", STAFF),
+    "violation reports": Page("/staff/violations", STAFF),
 }
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = os.environ.get("SEAL_PAGE_SCREENSHOTS")
@@ -150,6 +158,7 @@ def _demo_data(app):
         seals = dict(load_demo(now))
         data = {key: f"{seal.public_id}?code={service.code_for(seal)}" for key, seal in seals.items()}
         data["shop"] = shop_url(seals["valid"])
+        data["valid_violation"] = data["valid"].replace("?", "/violation?", 1)
     owner = app.test_client()
     sign_in(owner)
     data["issued"] = new_application(owner)

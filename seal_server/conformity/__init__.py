@@ -1,0 +1,1 @@
+"""After the seal: licences, star criteria and rating requests."""
