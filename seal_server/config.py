@@ -33,6 +33,7 @@ def _bounded(environ, name, default, low, high):
     value = _int(environ, name, default)
     if not low <= value <= high:
         raise ConfigError(f"{name} must be from {low} to {high}, got {value}")
+    return value
 
 
 def _fraction(environ, name, default):

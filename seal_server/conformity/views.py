@@ -9,17 +9,11 @@ from ..seals.models import Licence
 from ..seals import service as seal_service
 from .models import NonConformity, RatingRequest
 from ..staff import policy
-from ..staff.auth import current_staff, refused, staff_required
-from ..staff.views import console_context
+from ..staff.auth import console_blueprint, current_staff, staff_required
 from . import service
 
-bp = Blueprint("conformity", __name__)
-bp.context_processor(console_context)
-
-
-@bp.errorhandler(policy.Refused)
-def on_refused(error):
-    return refused(error.message)
+# the staff pages' navigation asks `may`; owners' and staff pages here are private: no-store
+bp = console_blueprint(Blueprint("conformity", __name__))
 
 
 def _owned_or_404(public_id):

@@ -37,11 +37,23 @@ def public_seal(seal):
     )
     fields = _columns(seal)
     record = record_for(seal)
+    nonconformities = _open_nonconformities(seal)
     digest = hashlib.blake2b(digest_size=12)
     for part in (sorted(fields.items()), sorted(vars(public_business).items(), key=lambda kv: kv[0]),
-                 [sorted(vars(licence).items()) for licence in public_business.licences], sorted(record.items())):
+                 [sorted(vars(licence).items()) for licence in public_business.licences], sorted(record.items()),
+                 [sorted(vars(item).items()) for item in nonconformities]):
         digest.update(repr(part).encode())
-    return PublicSeal(**fields, business=public_business, record=record, version=digest.hexdigest())
+    return PublicSeal(**fields, business=public_business, record=record, nonconformities=nonconformities,
+                      version=digest.hexdigest())
+
+
+def _open_nonconformities(seal):
+    """The seal's open non-conformities as shown publicly (never staff notes), oldest first."""
+    from ..conformity.service import nonconformities_of
+
+    public = ("id", "level", "description", "deadline", "recorded_at", "status")
+    return tuple(SimpleNamespace(**{key: getattr(item, key) for key in public})
+                 for item in nonconformities_of(seal, open_only=True))
 
 
 def load_public_seal(public_id):

@@ -65,14 +65,8 @@ def verify(public_id):
         record=seal.record,
         came_from=came_from,
         licences=_public_licences(seal.business, now),
-        nonconformities=_open_nonconformities(seal),
+        nonconformities=seal.nonconformities,
     )))
-
-
-def _open_nonconformities(seal):
-    from ..conformity.service import nonconformities_of
-
-    return nonconformities_of(seal, open_only=True)
 
 
 def _public_licences(business, now):

@@ -26,6 +26,8 @@ def upgrade():
         batch_op.add_column(sa.Column('decided_by', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('decision_note', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('expiry_notice_at', sa.DateTime(timezone=True), nullable=True))
+    # licences entered by operators before staff verified anything were already published: they stay so
+    op.execute("UPDATE licences SET status = 'verified'")
 
 
 def downgrade():
