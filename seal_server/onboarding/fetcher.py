@@ -165,7 +165,10 @@ class SafeFetcher:
         self.ssl_context = ssl_context or _default_ssl_context()
 
     def _target(self, url):
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # "http://[abc/": an owner can type it
+            raise FetchError(N_("This address has no host name."), url) from None
         scheme = parts.scheme.lower()
         if scheme not in self.ports:
             raise FetchError(N_("Only http and https addresses are fetched."), f"scheme {scheme!r} in {url}")

@@ -112,6 +112,7 @@ def test_a_rotated_secret_signs_twice_for_a_day(app, ctx, now, receiver):
     ("ftp://shop.example/hook", False, "Only http and https"),
     ("http://shop.example/hook", True, "must use https"),
     ("", False, "full address"),
+    ("http://[abc/hook", False, "no host name"),
 ])
 def test_unsafe_addresses_are_refused_clearly(app, ctx, now, url, production, message):
     app.config.update(SEAL_FETCH_ALLOW_LOOPBACK=False, SEAL_ENV="production" if production else "development")
