@@ -9,12 +9,25 @@ from ..extensions import db
 from .models import Account
 
 
+# The console's own session token: an owner signing in or out in the same browser leaves it alone
+# (the console session lives on the server and ends by its own sign-out or timeouts).
+STAFF_TOKEN_KEY = "staff_token"
+
+
+def _clear_owner_session():
+    """Forget everything the owner's side keeps in the cookie, but not a console session beside it."""
+    staff_token = session.get(STAFF_TOKEN_KEY)
+    session.clear()
+    if staff_token is not None:
+        session[STAFF_TOKEN_KEY] = staff_token
+
+
 def login_user(account, now, *, by_code=False):
     """Start a fresh session for `account` (a new session, so a planted one is never reused).
 
     `by_code`: signed in with a one-time SMS code just now, which setting a password asks for.
     """
-    session.clear()
+    _clear_owner_session()
     session.permanent = True
     session["account_id"] = account.id
     session["generation"] = account.session_generation or 0
@@ -35,7 +48,7 @@ def logout_user():
     account = current_account()
     if account is not None:
         end_sessions(account)
-    session.clear()
+    _clear_owner_session()
 
 
 def current_account():

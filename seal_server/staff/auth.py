@@ -4,10 +4,10 @@ import functools
 from flask import g, redirect, render_template, request, session, url_for
 
 from .. import clock
-from ..accounts.auth import lang_args
+from ..accounts.auth import STAFF_TOKEN_KEY, lang_args
 from . import policy, service
 
-TOKEN_KEY = "staff_token"
+TOKEN_KEY = STAFF_TOKEN_KEY
 
 
 def current_session():

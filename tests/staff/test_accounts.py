@@ -198,3 +198,15 @@ def test_support_moves_a_taken_account_to_its_verified_holder(app, staff_client,
         assert {"09350000000", "09121234567"} <= told
     reviewer, _ = staff_client("reviewer")
     assert reviewer.get("/staff/accounts").status_code == 403
+
+
+def test_an_owner_signing_in_and_out_in_the_same_browser_keeps_the_console_session(app, staff_client, clock):
+    from tests.accounts.conftest import sign_in as owner_sign_in
+
+    client, _ = staff_client("admin")
+    owner_sign_in(client)
+    assert client.get("/panel").status_code == 200
+    assert client.get("/staff").status_code == 200  # the console session survived the owner's sign-in
+    client.post("/account/logout", data={"csrf_token": csrf_from(client.get("/panel"))})
+    assert client.get("/panel").status_code == 302  # the owner is signed out...
+    assert client.get("/staff").status_code == 200  # ...and the staff member is not
