@@ -36,7 +36,7 @@ KINDS = {
     "seal.details_changed": Kind((EMAIL,), True, "a registered change was verified and is now on the seal's record"),
     "seal.change_refused": Kind((EMAIL,), False, "staff refused a registered change, with a reason"),
     "seal.domain_changed": Kind((EMAIL, SMS), True,
-                                "the seal moved to a new domain with a new code; data.code and data.snippet "
+                                "the seal moved to a new domain with a new code; data.details.code and data.details.snippet "
                                 "replace the old ones"),
     "change.code": Kind((), False, "a code to the new email or mobile of a registered change", CODE_TTL),
     # conformity (licences, stars)
