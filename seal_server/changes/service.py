@@ -390,6 +390,8 @@ def _apply(change, now, actor):
     else:
         for name, value in new.items():
             setattr(business, name, value)
+        if change.kind == rules.ADDRESS:
+            business.latitude = business.longitude = None  # the map point was the old address's
     # the mobile is private: webhooks and the audit's public part get the kind only
     emit("seal.details_changed", seal, {"change": change.kind, "title": rules.TITLES[change.kind]}, actor, now=now,
          before={"kind": change.kind, **({} if change.kind == rules.MOBILE else change.old_value)},

@@ -65,7 +65,7 @@ def _form_page(seal, kind, form, errors=None, status=200):
     extra = {}
     if kind == rules.MICRO:
         application = service.application_of(seal)
-        extra["difference"] = service.micro_difference(application) if application is not None else None
+        extra["difference"] = service.micro_difference(application) if application and application.micro else None
     return _render("changes/new.html", status, seal=seal, kind=kind, form=form, errors=errors or {},
                    current=service.current_value(seal, kind), closed=rules.changeable(seal.status), **extra)
 

@@ -101,7 +101,7 @@ def checks_now():
 
 
 def test_an_address_change_pays_the_postal_fee_and_takes_effect_with_the_letters_code(app, owner):
-    public_id = seal_for(app)
+    public_id = seal_for(app, latitude=35.7, longitude=51.4)
     response = request_change(owner, public_id, "address", province="ESF", city="اصفهان",
                               address="خیابان چهارباغ، کوچه ۵، پلاک ۸", postal_code="۸۱۳۴۵۶۷۸۹۱")
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -124,3 +124,4 @@ def test_an_address_change_pays_the_postal_fee_and_takes_effect_with_the_letters
     with app.app_context():
         business = db.session.scalar(select(Business))
         assert (business.postal_code, business.province, business.city) == ("8134567891", "اصفهان", "اصفهان")
+        assert (business.latitude, business.longitude) == (None, None)  # the old address's map point
