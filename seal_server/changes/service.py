@@ -383,6 +383,9 @@ def _apply(change, now, actor):
     if change.kind == rules.MOBILE:
         account = owner_account(seal)
         if account is not None:
+            # the old number hears of it: a stolen session must not move the sign-in number unnoticed
+            emit("account.mobile_changed", ("account", account.id), {"domain": seal.domain, "ending": new["mobile"][-4:]},
+                 actor, now=now, to={"sms": account.mobile}, audit=False)
             account.mobile = new["mobile"]
         business.owner.mobile = new["mobile"]
     elif change.kind == rules.MICRO:

@@ -39,6 +39,7 @@ KINDS = {
                                 "the seal moved to a new domain with a new code; data.details.code and data.details.snippet "
                                 "replace the old ones"),
     "change.code": Kind((), False, "a code to the new email or mobile of a registered change", CODE_TTL),
+    "account.mobile_changed": Kind((), False, "the old mobile is told that a registered change replaced it"),
     # conformity (licences, stars)
     "licence.expiring": Kind((EMAIL, SMS), False, "a verified licence of the shop ends within 30 days"),
     "nonconformity.recorded": Kind((EMAIL, SMS), False, "the authority recorded a non-conformity against the shop"),

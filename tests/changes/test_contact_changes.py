@@ -11,6 +11,7 @@ from seal_server.extensions import db
 from seal_server.integrations import checks
 from seal_server.integrations.models import PostLetter, VoiceCall
 from seal_server.integrations.voice import PERSIAN_DIGIT_NAMES
+from seal_server.notify.models import OutboxMessage
 from seal_server.seals.models import Business
 from tests.accounts.conftest import MOBILE, NATIONAL_CODE
 from tests.onboarding.payflow import path_of, pay_at_sandbox
@@ -91,7 +92,10 @@ def test_a_mobile_change_needs_the_registry_and_an_sms_code_and_becomes_the_sign
         event = db.session.scalar(select(Event).where(Event.kind == "seal.details_changed"))
         assert "09351112233" not in str(event.payload)  # private: never in webhooks
     assert "09351112233" not in verify_page(owner, public_id)
-    assert MOBILE != "09351112233"
+    with app.app_context():
+        told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == MOBILE)
+                                  .order_by(OutboxMessage.id.desc())).first()
+        assert "۲۲۳۳" in told.body and "09351112233" not in told.body  # the old number hears of it
 
 
 def checks_now():
