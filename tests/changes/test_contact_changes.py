@@ -12,6 +12,7 @@ from seal_server.integrations import checks
 from seal_server.integrations.models import PostLetter, VoiceCall
 from seal_server.integrations.voice import PERSIAN_DIGIT_NAMES
 from seal_server.notify.models import OutboxMessage
+from seal_server.onboarding.models import Application
 from seal_server.seals.models import Business
 from tests.accounts.conftest import MOBILE, NATIONAL_CODE
 from tests.onboarding.payflow import path_of, pay_at_sandbox
@@ -26,6 +27,10 @@ def rows(app):
 
 def test_an_email_change_is_shown_publicly_only_once_its_code_is_typed(app, owner):
     public_id = seal_for(app)
+    with app.app_context():
+        application_id = db.session.scalar(select(Application.id))
+    seal_page = owner.get(f"/panel/applications/{application_id}?lang=en").get_data(as_text=True)
+    assert f'href="/panel/seals/{public_id}/changes?lang=en">Register a change</a>' in seal_page
     assert "info@shop.example" in verify_page(owner, public_id)  # now cached
     page = owner.get(f"/panel/seals/{public_id}/changes/new/email?lang=en").get_data(as_text=True)
     assert 'value="info@shop.example"' in page
