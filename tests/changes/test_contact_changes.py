@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from seal_server.accounts.models import Account
 from seal_server.billing.models import Invoice
 from seal_server.changes.models import SealChange
+from seal_server.clock import utcnow
 from seal_server.events.models import Event
 from seal_server.extensions import db
 from seal_server.integrations import checks
@@ -77,7 +78,7 @@ def test_a_landline_change_is_verified_by_a_voice_call_and_accepts_persian_digit
 def test_a_mobile_change_needs_the_registry_and_an_sms_code_and_becomes_the_sign_in_number(app, owner):
     public_id = seal_for(app)
     with app.app_context():
-        checks.set_sandbox_outcome(checks.MOBILE, checks.FAIL, NATIONAL_CODE, now=checks_now())
+        checks.set_sandbox_outcome(checks.MOBILE, checks.FAIL, NATIONAL_CODE, now=utcnow())
         db.session.commit()
     refused = request_change(owner, public_id, "mobile", mobile="09351112233")
     text = refused.get_data(as_text=True)
@@ -85,7 +86,7 @@ def test_a_mobile_change_needs_the_registry_and_an_sms_code_and_becomes_the_sign
     assert 'value="09351112233"' in text  # the form comes back filled
     assert rows(app) == []
     with app.app_context():
-        checks.set_sandbox_outcome(checks.MOBILE, checks.PASS, NATIONAL_CODE, now=checks_now())
+        checks.set_sandbox_outcome(checks.MOBILE, checks.PASS, NATIONAL_CODE, now=utcnow())
         db.session.commit()
     response = request_change(owner, public_id, "mobile", mobile="09351112233")
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -101,12 +102,6 @@ def test_a_mobile_change_needs_the_registry_and_an_sms_code_and_becomes_the_sign
         told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == MOBILE)
                                   .order_by(OutboxMessage.id.desc())).first()
         assert "۲۲۳۳" in told.body and "09351112233" not in told.body  # the old number hears of it
-
-
-def checks_now():
-    from seal_server.clock import utcnow
-
-    return utcnow()
 
 
 def test_an_address_change_pays_the_postal_fee_and_takes_effect_with_the_letters_code(app, owner):

@@ -1,4 +1,5 @@
 """A domain change: a new proof, a new serial; the old snippet stops verifying and the owner gets the new code."""
+import pytest
 from sqlalchemy import select
 
 from seal_server.changes.models import SealChange
@@ -15,8 +16,6 @@ from tests.factories import issue
 from tests.onboarding.payflow import path_of
 
 from .conftest import act, newest_code, request_change, seal_for
-
-import pytest
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Names, category and sales method wait for a reviewer; leaving micro status pays the rest of the fee first."""
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -12,13 +13,10 @@ from seal_server.notify.models import OutboxMessage
 from seal_server.onboarding import payment
 from seal_server.onboarding.models import Application
 from seal_server.seals.models import Business
-from tests.accounts.conftest import csrf_from
 from tests.onboarding.payflow import path_of, pay_at_sandbox
 from tests.staff.conftest import clock, staff_client, token_of  # noqa: F401 (fixtures)
 
 from .conftest import request_change, seal_for, verify_page
-
-import re
 
 
 def change_id(app):
