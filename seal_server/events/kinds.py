@@ -32,6 +32,14 @@ KINDS = {
     "seal.expiry_reminder": Kind((EMAIL, SMS), True, "a seal expires in N days (SEAL_REMINDER_DAYS)"),
     "seal.gray_limit_reached": Kind((EMAIL, SMS), True, "a gray seal passed its monthly limit"),
     "seal.cancellation_rejected": Kind((EMAIL,), False, "staff sent back the owner's cancellation request"),
+    # registered changes (the changes package)
+    "seal.details_changed": Kind((EMAIL,), True, "a registered change was verified and is now on the seal's record"),
+    "seal.change_refused": Kind((EMAIL,), False, "staff refused a registered change, with a reason"),
+    "seal.domain_changed": Kind((EMAIL, SMS), True,
+                                "the seal moved to a new domain with a new code; data.details.code and data.details.snippet "
+                                "replace the old ones"),
+    "change.code": Kind((), False, "a code to the new email or mobile of a registered change", CODE_TTL),
+    "account.mobile_changed": Kind((), False, "the old mobile is told that a registered change replaced it"),
     # conformity (licences, stars)
     "licence.expiring": Kind((EMAIL, SMS), False, "a verified licence of the shop ends within 30 days"),
     "nonconformity.recorded": Kind((EMAIL, SMS), False, "the authority recorded a non-conformity against the shop"),

@@ -58,7 +58,7 @@ def current_challenges(application, now):
     return latest
 
 
-def _check_email_caps(application, now):
+def _check_email_caps(application, domain, now):
     """Each email lands in a stranger's mailbox if the applicant is not the owner, and brings fresh guesses: keep
     them rare per application, per domain and per account (a new application must not reset the count)."""
     emails_today = select(func.count()).select_from(DomainChallenge).join(
@@ -67,7 +67,7 @@ def _check_email_caps(application, now):
     for condition, cap, message in (
         (DomainChallenge.application_id == application.id, EMAIL_CHALLENGES_PER_DAY,
          N_("At most %(count)s ownership emails a day; use the code already sent, or another method.")),
-        (DomainChallenge.domain == application.domain, EMAIL_CHALLENGES_PER_DAY,
+        (DomainChallenge.domain == domain, EMAIL_CHALLENGES_PER_DAY,
          N_("At most %(count)s ownership emails a day for this domain; use the code already sent, "
             "or another method.")),
         (Application.account_id == application.account_id, EMAIL_CHALLENGES_PER_ACCOUNT_DAY,
@@ -83,26 +83,36 @@ def start(application, method, mailbox, now):
     editable(application, ("domain",))
     if not application.domain:
         raise proof.ProofFailed(N_("Fill in the business and its domain first."))
+    challenge = open_challenge(application, application.domain, method, mailbox, now)
+    changed(application, ("domain",), now)
+    return challenge
+
+
+def open_challenge(application, domain, method, mailbox, now):
+    """A new challenge of `application` for `method` on `domain` (email: the code is queued now). No commit.
+
+    Onboarding proves the application's own domain; a registered domain change proves the new one.
+    """
     if method not in dict(proof.METHODS):
         raise proof.ProofFailed(N_("Choose a way to prove ownership."))
     challenge = DomainChallenge(
-        application_id=application.id, domain=application.domain, method=method, created_at=now,
+        application_id=application.id, domain=domain, method=method, created_at=now,
         expires_at=now + timedelta(days=current_app.config["SEAL_PROOF_TOKEN_DAYS"]), attempts=0)
     if method == proof.EMAIL:
         if mailbox not in proof.EMAIL_MAILBOXES:
             raise proof.ProofFailed(N_("Choose one of the listed mailboxes."))
-        _check_email_caps(application, now)
+        _check_email_caps(application, domain, now)
         code = f"{secrets.randbelow(10 ** 6):06d}"
         salt = secrets.token_hex(8)
-        challenge.email = f"{mailbox}@{application.domain}"
+        challenge.email = f"{mailbox}@{domain}"
         challenge.token = f"{salt}:{signing.code_digest(_email_code_text(salt, code))[:EMAIL_DIGEST_CHARS]}"
         challenge.expires_at = now + timedelta(hours=24)
-        emit("domain.email_code", application, {"domain": application.domain}, Actor.owner(application.account_id),
+        emit("domain.email_code", application, {"domain": domain}, Actor.owner(application.account_id),
              now=now, to={"email": challenge.email}, secrets={"code": code}, audit=False)
     else:
         challenge.token = proof.new_token()
     db.session.add(challenge)
-    changed(application, ("domain",), now)
+    db.session.flush()
     return challenge
 
 
@@ -116,13 +126,30 @@ def check(application, challenge_id, now, *, code=None):
         raise proof.ProofFailed(N_("This check belongs to another domain; start a new one."))
     if challenge.verified_at is not None:
         return challenge
+    prove(challenge, application.account_id, now, code=code)
+    taken = domain_taken(application.domain, application)
+    if taken:
+        challenge.last_error = taken
+        db.session.commit()
+        raise proof.ProofFailed(taken)
+    challenge.verified_at, challenge.last_error = now, None
+    application.domain_verified_at, application.domain_verified_by = now, challenge.method
+    changed(application, ("domain",), now)
+    return challenge
+
+
+def prove(challenge, account_id, now, *, code=None):
+    """Look for the challenge's proof now (counting the try); raises ProofFailed, kept as last_error (committed).
+
+    Returns normally when the proof is there; the caller marks what it proves and commits.
+    """
     if now >= challenge.expires_at:
         raise proof.ProofFailed(N_("This code has expired; start a new check."))
     limit = EMAIL_CODE_TRIES if challenge.method == proof.EMAIL else CHECKS_PER_CHALLENGE
     if challenge.attempts >= limit:
         raise proof.ProofFailed(N_("Too many tries for this check; start a new one."))
     try:
-        with _fetch_slot(challenge, application.account_id):
+        with _fetch_slot(challenge, account_id):
             challenge.attempts += 1
             _run(challenge, code)
     except Busy as busy:
@@ -139,15 +166,6 @@ def check(application, challenge_id, now, *, code=None):
         challenge.last_error = error.message[:300]
         db.session.commit()
         raise proof.ProofFailed(error.message, **error.variables) from None
-    taken = domain_taken(application.domain, application)
-    if taken:
-        challenge.last_error = taken
-        db.session.commit()
-        raise proof.ProofFailed(taken)
-    challenge.verified_at, challenge.last_error = now, None
-    application.domain_verified_at, application.domain_verified_by = now, challenge.method
-    changed(application, ("domain",), now)
-    return challenge
 
 
 def _fetch_slot(challenge, account_id):

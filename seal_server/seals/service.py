@@ -365,3 +365,44 @@ def set_stars(public_id, stars, *, expected, now, actor, reason=None):
     db.session.commit()
     cache.invalidate(public_id)
     return seal
+
+
+def change_domain(public_id, *, expected_domain, new_domain, now, actor, payload=None):
+    """Move a live seal to `new_domain` with a new serial, by compare-and-set on its domain and serial.
+
+    Every code made for the old domain (or serial) stops verifying: the badge answers
+    `invalid` for it. The business's registered domain follows. `seal.domain_changed` carries
+    the new code and snippet to the owner and the webhooks. Commits.
+    """
+    seal = get_seal(public_id)
+    if seal.status not in LIVE_STATUSES:
+        raise InvalidTransition(f"cannot change the domain of a seal that is {seal.status}")
+    if seal.domain != expected_domain:
+        raise InvalidTransition("the seal's domain changed meanwhile; nothing was done")
+    if new_domain == expected_domain:
+        raise SealError("the seal already has this domain")
+    taken = live_seal_for_domain(new_domain)
+    if taken is not None:
+        raise SealError(f"{new_domain} already holds a live seal")
+    serial = seal.serial
+    result = db.session.execute(
+        update(Seal)
+        .where(Seal.id == seal.id, Seal.domain == expected_domain, Seal.serial == serial,
+               Seal.status.in_(LIVE_STATUSES))
+        .values(domain=new_domain, serial=serial + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise InvalidTransition("the seal changed while changing its domain; nothing was done")
+    db.session.refresh(seal)
+    seal.business.domain = new_domain
+    urls = urls_for(seal)
+    emit("seal.domain_changed", seal, {"old_domain": expected_domain, "new_domain": new_domain,
+                                       "code": urls["code"], "snippet": str(snippet(seal)),
+                                       **(payload or {})},
+         actor, now=now, before={"domain": expected_domain, "serial": serial},
+         after={"domain": new_domain, "serial": serial + 1})
+    db.session.commit()
+    cache.invalidate(public_id)
+    return seal

@@ -35,6 +35,7 @@ RULES = {
     "complaint.view": {SUPERVISOR, ARBITER, SUPPORT, ADMIN},
     "bank.sandbox": {SUPPORT, ADMIN},
     "cancellation.decide": {SUPERVISOR, ADMIN},  # confirm (revokes the seal) or send back an owner's request
+    "change.decide": {REVIEWER, SUPERVISOR},  # apply or refuse an owner's registered change of names, category ...
     "licence.verify": {REVIEWER, SUPERVISOR},
     "rating.decide": {REVIEWER, SUPERVISOR},
     "nonconformity.record": {REVIEWER, SUPERVISOR},  # and decide on the owner's answer
@@ -45,7 +46,7 @@ FRESH = frozenset({"application.approve", "check.override", "staff.manage", "acc
                    "cancellation.decide"})
 # actions that change an application: the reviewer may not touch their own, nor one another reviewer holds
 DECISIONS = frozenset({"step.decide", "application.approve", "application.reject", "application.claim",
-                       "cancellation.decide"})
+                       "cancellation.decide", "change.decide"})
 
 
 class Refused(Exception):

@@ -121,6 +121,12 @@ PAGES = {
     "rating requests": Page("/staff/ratings", STAFF),
     "answered non-conformities": Page("/staff/nonconformities", STAFF),
     "violation reports": Page("/staff/violations", STAFF),
+    "register a change": Page("/panel/seals/{issued_seal}/changes", OWNER),
+    "change the address": Page("/panel/seals/{issued_seal}/changes/new/address", OWNER),
+    "change the domain": Page("/panel/seals/{issued_seal}/changes/new/domain", OWNER),
+    "a change under review": Page("/panel/seals/{issued_seal}/changes/{name_change}", OWNER),
+    "a domain change's proof": Page("/panel/seals/{issued_seal}/changes/{domain_change}", OWNER),
+    "changes to review": Page("/staff/changes", STAFF),
 }
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = os.environ.get("SEAL_PAGE_SCREENSHOTS")
@@ -182,11 +188,24 @@ def _demo_data(app):
     with app.app_context():
         data["issued_seal"] = issuance.seal_of(db.session.get(Application, data["issued"])).public_id
         data["valid_id"] = data["valid"].split("?")[0]
+        data["name_change"], data["domain_change"] = _open_changes(service.get_seal(data["issued_seal"]), now)
     staff = app.test_client()
     member = enrol(app, ADMIN_CODE, ["admin", "supervisor", "reviewer", "support", "arbiter"], now)
     assert staff_sign_in(staff, member, now).status_code == 302
     data["staff_session"] = staff.get_cookie("session").value
     return data
+
+
+def _open_changes(seal, now):
+    """A change of names waiting for staff, and a domain change waiting for its meta-tag proof."""
+    from seal_server.changes import service as changes
+
+    account = seal.business.owner.account
+    names = changes.request_change(seal, account, "names", {"name_fa": "فروشگاه تازه", "name_en": "Fresh Shop"},
+                                   now=now)
+    domain = changes.request_change(seal, account, "domain", {"domain": "moved-shop.example"}, now=now)
+    changes.start_proof(domain, proof.META, None, now)
+    return names.id, domain.id
 
 
 def _open_complaint(seal, now):

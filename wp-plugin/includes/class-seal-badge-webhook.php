@@ -123,6 +123,29 @@ class Seal_Badge_Webhook {
 	}
 
 	/**
+	 * The seal moved to a new domain and got a new code (`data.details.code`): keep it when the signed status
+	 * answers for it, so the badge keeps working without pasting the snippet again. A code the status does not
+	 * confirm is dropped and the old one kept.
+	 *
+	 * @param array $event    The signed event.
+	 * @param array $settings The saved settings.
+	 * @return array|WP_Error The status, as Seal_Badge_Sync::run() gives it.
+	 */
+	public static function take_new_code( array $event, array $settings ) {
+		$code = isset( $event['data']['details']['code'] ) ? $event['data']['details']['code'] : null;
+		if ( ! is_string( $code ) || ! preg_match( '/^' . Seal_Badge_Options::CODE_PATTERN . '$/', $code ) || $code === $settings['code'] ) {
+			return Seal_Badge_Sync::run();
+		}
+		update_option( Seal_Badge_Options::SETTINGS, array_merge( $settings, array( 'code' => $code ) ) );
+		$status = Seal_Badge_Sync::run();
+		if ( is_wp_error( $status ) || 'invalid' === $status['status'] ) {
+			update_option( Seal_Badge_Options::SETTINGS, $settings );
+			return Seal_Badge_Sync::run();
+		}
+		return $status;
+	}
+
+	/**
 	 * The REST callback.
 	 *
 	 * @param WP_REST_Request $request The request.
@@ -159,7 +182,7 @@ class Seal_Badge_Webhook {
 			return new WP_REST_Response( array( 'received' => true ), 200 );
 		}
 		// Nothing in the event is trusted as status: it only says "ask again"; the signed status decides.
-		$status = Seal_Badge_Sync::run();
+		$status = 'seal.domain_changed' === $event['type'] ? self::take_new_code( $event, $settings ) : Seal_Badge_Sync::run();
 		return new WP_REST_Response(
 			array(
 				'received' => true,

@@ -104,6 +104,49 @@ class WebhookTest extends Seal_Badge_TestCase {
 		$this->assertFalse( get_option( Seal_Badge_Options::STATUS ) );
 	}
 
+	public function test_a_domain_change_event_brings_the_new_code_and_the_badge_keeps_working() {
+		$seal = $this->seal( 'active' );
+		$this->configure(
+			'active',
+			array(
+				'webhook_secret' => self::SECRET,
+				'code'           => 'code-of-the-old-domain-no-longer-valid',
+			)
+		);
+		$response = $this->deliver(
+			array(
+				'type' => 'seal.domain_changed',
+				'data' => array(
+					'id'      => $seal['id'],
+					'details' => array( 'code' => $seal['code'] ),
+				),
+			)
+		);
+		$this->assertSame( 200, $response->get_status() );
+		$this->assertSame( 'active', $response->get_data()['status'] );
+		$this->assertSame( $seal['code'], Seal_Badge_Options::settings()['code'], 'the new code is kept' );
+	}
+
+	public function test_a_new_code_the_authority_does_not_confirm_is_dropped() {
+		$seal = $this->seal( 'active' );
+		$this->configure( 'active', array( 'webhook_secret' => self::SECRET ) );
+		foreach ( array( 'not-the-code-of-this-seal-at-all', '<script>', 42 ) as $i => $code ) {
+			$response = $this->deliver(
+				array(
+					'id'   => 'evt_bad_code_' . $i,
+					'type' => 'seal.domain_changed',
+					'data' => array(
+						'id'      => $seal['id'],
+						'details' => array( 'code' => $code ),
+					),
+				)
+			);
+			$this->assertSame( 200, $response->get_status() );
+			$this->assertSame( $seal['code'], Seal_Badge_Options::settings()['code'] );
+			$this->assertSame( 'active', get_option( Seal_Badge_Options::STATUS )['status'] );
+		}
+	}
+
 	public function test_without_a_secret_the_endpoint_refuses_everything() {
 		$this->configure( 'suspended' );
 		$this->assertSame( 403, $this->deliver()->get_status() );
