@@ -28,10 +28,20 @@ class VolumeError(ValueError):
     status = 400
 
 
+class UnknownSeal(VolumeError):
+    status = 404
+
+
 class NotServed(VolumeError):
     """The seal exists but the reporting provider has not bound it."""
 
     status = 403
+
+
+class NotGray(VolumeError):
+    """Only gray seals have a monthly cap: a conflict with the seal's kind, not a malformed report."""
+
+    status = 409
 
 
 def over_limit(amount, transactions):
@@ -76,11 +86,11 @@ def record(provider, payload, now, serves=lambda seal: True):
     seal_id = payload.get("seal_id")
     seal = db.session.scalar(select(Seal).where(Seal.public_id == seal_id)) if isinstance(seal_id, str) and is_public_id(seal_id) else None
     if seal is None:
-        raise VolumeError("no seal with this seal_id")
+        raise UnknownSeal("no seal with this seal_id")
     if not serves(seal):
         raise NotServed("this provider has not bound this merchant; bind it first: POST /api/v1/psp/merchants")
     if seal.kind != GRAY:
-        raise VolumeError("this seal is not a gray seal; its volumes have no limit")
+        raise NotGray("this seal is not a gray seal; its volumes have no limit")
     month = str(payload.get("month", ""))
     if not _MONTH.fullmatch(month):
         raise VolumeError("month must be a Jalali year and month, such as 1405-09")

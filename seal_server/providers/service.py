@@ -134,13 +134,13 @@ def serves(provider, seal):
 
 
 def _domain(text):
+    """The domain as seals store it (no www.), or None when `text` is not one: no seal names it."""
     if not isinstance(text, str) or len(text) > 253:
-        raise ApiError("domain must be a domain name, such as shop.example")
+        return None
     try:
-        domain = normalize_domain(text, allow_local=True)
+        return normalize_domain(text, allow_local=True).removeprefix("www.")
     except DomainError:
-        raise ApiError("domain must be a domain name, such as shop.example") from None
-    return domain.removeprefix("www.")
+        return None
 
 
 def binding_json(binding):
@@ -153,12 +153,16 @@ def bind(provider, payload, *, now):
     if not isinstance(payload, dict):
         raise ApiError("send a JSON object: {domain, seal_id}")
     seal_id = payload.get("seal_id")
+    if not isinstance(seal_id, str):
+        raise ApiError("seal_id must be the seal's public id, from the shop's snippet")
     seal = db.session.scalar(select(Seal).where(Seal.public_id == seal_id)) \
         if seal_rules.is_public_id(seal_id) else None
     if seal is None:
         raise ApiError("no seal with this seal_id", 404)
-    if _domain(payload.get("domain")) != seal.domain.removeprefix("www."):
-        raise ApiError("this seal was issued for another domain; send the domain the seal names")
+    if not isinstance(payload.get("domain"), str):
+        raise ApiError("domain must be the merchant's domain name, such as shop.example")
+    if _domain(payload["domain"]) != seal.domain.removeprefix("www."):
+        raise ApiError("this seal was issued for another domain; send the domain the seal names", 409)
     return bind_seal(provider, seal, now=now)
 
 
@@ -184,6 +188,8 @@ def bind_seal(provider, seal, *, now):
 
 def _bindings_for(provider, domain):
     """The provider's bindings whose seal names `domain`, newest seal first."""
+    if domain is None:
+        return []
     return db.session.scalars(select(ProviderMerchant).join(Seal, Seal.id == ProviderMerchant.seal_id).where(
         ProviderMerchant.provider_id == provider.id,
         Seal.domain.in_((domain, "www." + domain))).order_by(Seal.id.desc())).all()

@@ -68,26 +68,27 @@ def test_more_than_100_transactions_is_over_the_limit(app, client, gray_seal):
     assert len(_notices(app)) == 1
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"seal_id": "nosuchseal00", "month": "1405-09", "amount_rials": 1, "transactions": 1},
+@pytest.mark.parametrize("body, status, message", [
+    ({"seal_id": "nosuchseal00", "month": "1405-09", "amount_rials": 1, "transactions": 1}, 404,
      "no seal with this seal_id"),
-    ({"month": "2026-11", "amount_rials": 1, "transactions": 1}, "month must be a Jalali year and month"),
-    ({"month": "1405-13", "amount_rials": 1, "transactions": 1}, "month must be a Jalali year and month"),
-    ({"month": "1405-09", "amount_rials": -5, "transactions": 1}, "amount_rials must be a whole"),
-    ({"month": "1405-09", "amount_rials": 1.5, "transactions": 1}, "amount_rials must be a whole"),
-    ({"month": "1405-09", "amount_rials": 1, "transactions": "9"}, "transactions must be a whole"),
-    ({"month": "1405-09", "amount_rials": 10**30, "transactions": 1}, "amount_rials must be a whole"),
-    ({"month": "1405-09", "amount_rials": 1, "transactions": 10**20}, "transactions must be a whole"),
-    ({"month": "1405-09", "amount_rials": 1, "transactions": 2**31}, "transactions must be a whole"),
-    ({"month": "1405-09\n", "amount_rials": 1, "transactions": 1}, "month must be a Jalali year and month"),
-    ({"seal_id": "abc\x00", "month": "1405-09", "amount_rials": 1, "transactions": 1}, "no seal with this seal_id"),
-    ({"seal_id": ["x"], "month": "1405-09", "amount_rials": 1, "transactions": 1}, "no seal with this seal_id"),
+    ({"month": "2026-11", "amount_rials": 1, "transactions": 1}, 400, "month must be a Jalali year and month"),
+    ({"month": "1405-13", "amount_rials": 1, "transactions": 1}, 400, "month must be a Jalali year and month"),
+    ({"month": "1405-09", "amount_rials": -5, "transactions": 1}, 400, "amount_rials must be a whole"),
+    ({"month": "1405-09", "amount_rials": 1.5, "transactions": 1}, 400, "amount_rials must be a whole"),
+    ({"month": "1405-09", "amount_rials": 1, "transactions": "9"}, 400, "transactions must be a whole"),
+    ({"month": "1405-09", "amount_rials": 10**30, "transactions": 1}, 400, "amount_rials must be a whole"),
+    ({"month": "1405-09", "amount_rials": 1, "transactions": 10**20}, 400, "transactions must be a whole"),
+    ({"month": "1405-09", "amount_rials": 1, "transactions": 2**31}, 400, "transactions must be a whole"),
+    ({"month": "1405-09\n", "amount_rials": 1, "transactions": 1}, 400, "month must be a Jalali year and month"),
+    ({"seal_id": "abc\x00", "month": "1405-09", "amount_rials": 1, "transactions": 1}, 404,
+     "no seal with this seal_id"),
+    ({"seal_id": ["x"], "month": "1405-09", "amount_rials": 1, "transactions": 1}, 404, "no seal with this seal_id"),
 ])
-def test_bad_reports_are_refused_clearly(client, gray_seal, body, message):
+def test_bad_reports_are_refused_clearly(client, gray_seal, body, status, message):
     seal_id, _ = gray_seal
     body = {"seal_id": seal_id} | body
     response = _report(client, body)
-    assert response.status_code == 400 and response.json["error"].startswith(message)
+    assert response.status_code == status and response.json["error"].startswith(message)
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token-0123456789abcdef"},
@@ -126,7 +127,7 @@ def test_a_standard_seal_has_no_volume_limit(app, client, now):
         token = payment_provider("mellat", seal, now=now)
     response = _report(client, {"seal_id": public_id, "month": "1405-09", "amount_rials": 1, "transactions": 1},
                        token=token)
-    assert response.status_code == 400 and "not a gray seal" in response.json["error"]
+    assert response.status_code == 409 and "not a gray seal" in response.json["error"]
 
 
 @pytest.mark.parametrize("data", ["[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000, "{", "\xff"])
