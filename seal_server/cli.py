@@ -71,13 +71,21 @@ def init_db():
 @with_appcontext
 def demo():
     """Load demo seals in every state and print their snippets."""
-    from .demo import load_demo, shop_url
+    from flask import current_app
+
+    from .demo import DEMO_PROVIDER, load_demo, load_demo_provider, shop_url
     from .seals.service import snippet
 
-    for key, seal in load_demo(utcnow()):
+    made = load_demo(utcnow())
+    for key, seal in made:
         click.echo(f"# {key}: {seal.domain} ({seal.status}) - demo shop page: {shop_url(seal)}")
         click.echo(snippet(seal))
         click.echo()
+    token = load_demo_provider(made, utcnow())
+    if token:
+        gray = dict(made)["gray"]
+        click.echo(f"# payment provider {DEMO_PROVIDER} serves {gray.domain}; its token (shown once): {token}")
+        click.echo(f"curl -H 'Authorization: Bearer {token}' {current_app.config['SEAL_BASE_URL']}/api/v1/psp/merchants/{gray.domain}")
 
 
 @cli.command("issue")
