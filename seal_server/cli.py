@@ -320,7 +320,7 @@ def provider_group():
 
 
 def _provider_error(error):
-    return click.ClickException(str(error))
+    return click.ClickException(error.message % error.variables if error.variables else error.message)
 
 
 def _print_token(provider, token, as_json, verb):

@@ -18,18 +18,15 @@ from ..marks import N_
 from ..onboarding import gray
 from ..seals import rules as seal_rules
 from ..seals.models import GRAY, Seal
+from ..staff.service import StaffError
 from .models import PaymentProvider, ProviderMerchant
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,39}$")
 MAX_CONTACT = 200
 
 
-class ProviderError(Exception):
+class ProviderError(StaffError):
     """A refusal for staff or an operator: `message` is a msgid, `field` the form field it belongs to."""
-
-    def __init__(self, message, field="_form", **variables):
-        super().__init__(message % variables if variables else message)
-        self.message, self.field, self.variables = message, field, variables
 
 
 class ApiError(Exception):

@@ -146,7 +146,7 @@ def index():
         staff_service.confirm_fresh(current_session(), request.form.get("code"), now)
         provider, token = service.register(form["name"], form["contact"], now=now,
                                            actor=f"staff:{current_staff().id}")
-    except (staff_service.StaffError, service.ProviderError) as error:
+    except staff_service.StaffError as error:
         db.session.rollback()
         return _list_page(_errors(error), form, status=400)
     return _detail_page(provider, token=token)
@@ -184,7 +184,7 @@ def change(provider_id):
         if action == "rotate":
             return _detail_page(provider, token=service.rotate(provider, now=now, actor=actor))
         service.disable(provider, now=now, actor=actor)
-    except (staff_service.StaffError, service.ProviderError) as error:
+    except staff_service.StaffError as error:
         db.session.rollback()
         return _detail_page(_provider_or_404(provider_id), errors=_errors(error), status=400)
     return redirect(url_for("providers.detail", provider_id=provider_id, **lang_args()))

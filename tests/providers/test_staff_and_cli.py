@@ -92,6 +92,8 @@ def test_the_cli_adds_rotates_lists_and_disables(app, runner, client):
     assert [(row["name"], row["status"], row["merchants"]) for row in listed] == [("pasargad", "active", 0)]
     assert "token" not in listed[0]
     assert runner.invoke(cli, ["provider", "disable", "pasargad"]).exit_code == 0
+    long = runner.invoke(cli, ["provider", "add", "saman", "--contact", "x" * 300])
+    assert long.exit_code == 1 and long.output == "Error: Keep the contact under 200 characters.\n"
     missing = runner.invoke(cli, ["provider", "rotate", "nosuch"])
     assert missing.exit_code == 1 and missing.output == "Error: No such payment provider.\n"
 
