@@ -65,6 +65,7 @@ def create_app(config=None):
     from .providers import models as _providers  # noqa: F401
     from .providers.views import api as providers_api_bp
     from .providers.views import bp as providers_bp
+    from .providers.views import panel as providers_panel_bp
     from .renewals.staff_views import bp as seal_life_staff_bp
     from .renewals.views import bp as renewals_bp
     from .conformity import models as _conformity  # noqa: F401
@@ -93,6 +94,7 @@ def create_app(config=None):
     app.register_blueprint(onboarding_bp)
     app.register_blueprint(providers_api_bp)
     app.register_blueprint(providers_bp)
+    app.register_blueprint(providers_panel_bp)
     app.register_blueprint(conformity_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(integrations_bp)

@@ -208,6 +208,11 @@ def merchants_of(provider):
                               .order_by(ProviderMerchant.id)).all()
 
 
+def bindings_of_seal(seal):
+    return db.session.scalars(select(ProviderMerchant).where(ProviderMerchant.seal_id == seal.id)
+                              .order_by(ProviderMerchant.id)).all()
+
+
 def merchant_status(provider, domain, now):
     """What a gateway needs to know about a merchant the provider serves; ApiError 403 for any other."""
     bindings = _bindings_for(provider, _domain(domain))

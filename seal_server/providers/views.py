@@ -6,7 +6,8 @@ from flask_limiter.util import get_remote_address
 from werkzeug.routing import PathConverter
 
 from .. import clock
-from ..accounts.auth import lang_args
+from ..accounts.auth import current_account, lang_args, login_required
+from ..conformity.service import owned_seal
 from ..extensions import csrf, db, limiter
 from ..onboarding import gray
 from ..staff import service as staff_service
@@ -188,3 +189,24 @@ def change(provider_id):
         db.session.rollback()
         return _detail_page(_provider_or_404(provider_id), errors=_errors(error), status=400)
     return redirect(url_for("providers.detail", provider_id=provider_id, **lang_args()))
+
+
+# --- the owner's view -----------------------------------------------------------------------------------------
+
+panel = Blueprint("providers_panel", __name__, url_prefix="/panel")
+
+
+@panel.after_request
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@panel.get("/seals/<public_id>/providers")
+@login_required
+def owner_providers(public_id):
+    """The payment providers that said they serve this seal's shop, and how to reach them."""
+    seal = owned_seal(current_account(), public_id)
+    if seal is None:
+        abort(404)
+    return render_template("providers/owner.html", seal=seal, bindings=service.bindings_of_seal(seal))

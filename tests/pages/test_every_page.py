@@ -123,6 +123,7 @@ PAGES = {
     "answered non-conformities": Page("/staff/nonconformities", STAFF),
     "violation reports": Page("/staff/violations", STAFF),
     "payment providers": Page("/staff/providers", STAFF),
+    "payment providers of a seal": Page("/panel/seals/{issued_seal}/providers", OWNER),
     "payment provider": Page("/staff/providers/{provider}", STAFF),
 }
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"

@@ -114,3 +114,25 @@ def test_import_env_keeps_the_old_tokens_and_binds_the_seals_they_reported(app, 
     answer = client.get("/api/v1/psp/merchants/gray.example", headers={"Authorization": f"Bearer {old}"})
     assert answer.status_code == 200 and answer.json["kind"] == "gray"
     assert runner.invoke(cli, ["provider", "import-env"]).output.splitlines()[0] == "mellat\talready registered"
+
+
+def test_the_owner_sees_who_serves_the_shop_and_nobody_else_does(app, now):
+    from tests.accounts.conftest import sign_in
+    owner_client = app.test_client()
+    sign_in(owner_client)
+    with app.app_context():
+        from seal_server.accounts.models import Account
+
+        seal = issue("shop.example", now=utcnow())
+        seal.business.owner.account_id = db.session.scalar(select(Account.id))
+        db.session.commit()
+        payment_provider("mellat", seal, now=utcnow())
+        public_id = seal.public_id
+    page = owner_client.get(f"/panel/seals/{public_id}/providers?lang=en")
+    assert page.status_code == 200 and "mellat" in page.get_data(as_text=True)
+    assert "tech@mellat.example" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    stranger = app.test_client()
+    sign_in(stranger, national_code="0067749828", mobile="09121111111")
+    assert stranger.get(f"/panel/seals/{public_id}/providers").status_code == 404
+    assert app.test_client().get(f"/panel/seals/{public_id}/providers").status_code == 302
