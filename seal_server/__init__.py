@@ -62,7 +62,10 @@ def create_app(config=None):
     from .integrations.views import bp as integrations_bp
     from .onboarding import models as _onboarding  # noqa: F401
     from .onboarding.views import bp as onboarding_bp
-    from .onboarding.views import api as onboarding_api_bp
+    from .providers import models as _providers  # noqa: F401
+    from .providers.views import api as providers_api_bp
+    from .providers.views import bp as providers_bp
+    from .providers.views import panel as providers_panel_bp
     from .renewals.staff_views import bp as seal_life_staff_bp
     from .renewals.views import bp as renewals_bp
     from .changes import models as _changes  # noqa: F401
@@ -91,7 +94,9 @@ def create_app(config=None):
     app.register_blueprint(accounts_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(onboarding_bp)
-    app.register_blueprint(onboarding_api_bp)
+    app.register_blueprint(providers_api_bp)
+    app.register_blueprint(providers_bp)
+    app.register_blueprint(providers_panel_bp)
     app.register_blueprint(conformity_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(integrations_bp)
@@ -108,6 +113,9 @@ def create_app(config=None):
 
     errors.init_app(app)
     _guard_requests(app)
+    if app.config.get("SEAL_GRAY_REPORT_TOKENS"):
+        app.logger.warning("SEAL_GRAY_REPORT_TOKENS no longer lets anyone report gray volumes; run "
+                           "'seal-server provider import-env' once to register those providers, then unset it")
     return app
 
 

@@ -71,13 +71,21 @@ def init_db():
 @with_appcontext
 def demo():
     """Load demo seals in every state and print their snippets."""
-    from .demo import load_demo, shop_url
+    from flask import current_app
+
+    from .demo import DEMO_PROVIDER, load_demo, load_demo_provider, shop_url
     from .seals.service import snippet
 
-    for key, seal in load_demo(utcnow()):
+    made = load_demo(utcnow())
+    for key, seal in made:
         click.echo(f"# {key}: {seal.domain} ({seal.status}) - demo shop page: {shop_url(seal)}")
         click.echo(snippet(seal))
         click.echo()
+    token = load_demo_provider(made, utcnow())
+    if token:
+        gray = dict(made)["gray"]
+        click.echo(f"# payment provider {DEMO_PROVIDER} serves {gray.domain}; its token (shown once): {token}")
+        click.echo(f"curl -H 'Authorization: Bearer {token}' {current_app.config['SEAL_BASE_URL']}/api/v1/psp/merchants/{gray.domain}")
 
 
 @cli.command("issue")
@@ -304,6 +312,104 @@ def webhook_add(public_id, url, events, as_json):
         click.echo(json.dumps({"id": endpoint.id, "secret": secret}))
     else:
         click.echo(f"webhook {endpoint.id} for seal {seal.public_id}: {endpoint.url}\nsecret (shown once): {secret}")
+
+
+@cli.group("provider")
+def provider_group():
+    """Payment providers: their API tokens (reports of gray volumes, merchants' status)."""
+
+
+def _provider_error(error):
+    return click.ClickException(error.message % error.variables if error.variables else error.message)
+
+
+def _print_token(provider, token, as_json, verb):
+    if as_json:
+        click.echo(json.dumps({"id": provider.id, "name": provider.name, "token": token}))
+    else:
+        click.echo(f"provider {provider.name} {verb}\ntoken (shown once): {token}")
+
+
+@provider_group.command("add")
+@click.argument("name")
+@click.option("--contact", default=None, help="How to reach the provider's technical team (default: the name).")
+@click.option("--json", "as_json", is_flag=True, help='Print {"id", "name", "token"}.')
+@with_appcontext
+def provider_add(name, contact, as_json):
+    """Register a payment provider; prints its token once."""
+    from .providers import service
+
+    try:
+        provider, token = service.register(name, contact or name, now=utcnow(), actor=CLI_ACTOR)
+    except service.ProviderError as error:
+        raise _provider_error(error) from None
+    _print_token(provider, token, as_json, "registered")
+
+
+@provider_group.command("rotate")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help='Print {"id", "name", "token"}.')
+@with_appcontext
+def provider_rotate(name, as_json):
+    """Give a provider a new token; the old one stops at once."""
+    from .providers import service
+
+    try:
+        provider = service.get(name=name)
+        token = service.rotate(provider, now=utcnow(), actor=CLI_ACTOR)
+    except service.ProviderError as error:
+        raise _provider_error(error) from None
+    _print_token(provider, token, as_json, "has a new token")
+
+
+@provider_group.command("disable")
+@click.argument("name")
+@with_appcontext
+def provider_disable(name):
+    """Stop a provider's token; its bindings and reports stay on record."""
+    from .providers import service
+
+    try:
+        service.disable(service.get(name=name), now=utcnow(), actor=CLI_ACTOR)
+    except service.ProviderError as error:
+        raise _provider_error(error) from None
+    click.echo(f"provider {name} disabled")
+
+
+@provider_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@with_appcontext
+def provider_list(as_json):
+    """Every provider: name, status, shops served (never a token)."""
+    from .providers import service
+
+    rows = [{"id": p.id, "name": p.name, "contact": p.contact, "merchants": len(p.merchants),
+             "status": "disabled" if p.disabled_at else "active", "created_at": p.created_at.isoformat()}
+            for p in service.all_providers()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['name']}\t{row['status']}\tmerchants={row['merchants']}\t{row['contact']}")
+
+
+@provider_group.command("import-env")
+@with_appcontext
+def provider_import_env():
+    """Register the providers of the retired SEAL_GRAY_REPORT_TOKENS, keeping their tokens and merchants."""
+    from flask import current_app
+
+    from .providers import service
+
+    value = current_app.config.get("SEAL_GRAY_REPORT_TOKENS")
+    if not value:
+        raise click.ClickException("SEAL_GRAY_REPORT_TOKENS is not set; nothing to import")
+    try:
+        done = service.import_env(value, now=utcnow(), actor=CLI_ACTOR)
+    except service.ProviderError as error:
+        raise _provider_error(error) from None
+    for name, bound in done:
+        click.echo(f"{name}\t" + ("already registered" if bound is None else f"registered, {bound} merchants bound"))
 
 
 @cli.group("audit")

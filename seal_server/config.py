@@ -300,7 +300,8 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_PROOF_CHECKS_RUNNING": _int(environ, "SEAL_PROOF_CHECKS_RUNNING", 2),
         "SEAL_PROOF_CHECKS_PER_ACCOUNT": _int(environ, "SEAL_PROOF_CHECKS_PER_ACCOUNT", 1),
         "SEAL_CONTACT_CODE_SECONDS": _int(environ, "SEAL_CONTACT_CODE_SECONDS", 1800),
-        # payment providers that report gray seals' monthly volumes: "name:token,name2:token2"
+        # retired: "name:token,..." of providers; read only by `seal-server provider import-env` (registered
+        # providers, bound to their merchants, replaced it)
         "SEAL_GRAY_REPORT_TOKENS": _env(environ, "SEAL_GRAY_REPORT_TOKENS"),
         # the contact step's map: Leaflet from npm (scripts/bootstrap); tiles from this server ("" = no map)
         "SEAL_MAP_TILES_URL": _env(environ, "SEAL_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),

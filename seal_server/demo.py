@@ -78,6 +78,25 @@ def load_demo(now):
     return made
 
 
+DEMO_PROVIDER = "sandbox-psp"
+
+
+def load_demo_provider(made, now):
+    """A demo payment provider serving the gray and the valid demo shops; its token, or None when it exists
+    already (a token is shown only once)."""
+    from .providers import service as providers
+    from .providers.models import PaymentProvider
+
+    if db.session.scalar(select(PaymentProvider.id).where(PaymentProvider.name == DEMO_PROVIDER)):
+        return None
+    provider, token = providers.register(DEMO_PROVIDER, "the demo's sandbox payment provider", now=now,
+                                         actor="demo")
+    seals = dict(made)
+    for key in ("gray", "valid"):
+        providers.bind_seal(provider, seals[key], now=now)
+    return token
+
+
 def shop_url(seal):
     """Where the demo shop page of `seal` is served: on its own domain when that is local."""
     base = urlsplit(current_app.config["SEAL_BASE_URL"])

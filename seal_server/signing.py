@@ -248,3 +248,22 @@ def verify_code_digest(digest, text, keys=None, length=64):
     if not isinstance(digest, str) or len(digest) != length:
         return False
     return any(hmac.compare_digest(digest, candidate[:length]) for candidate in code_digests(text, keys))
+
+
+# --- payment providers' API tokens ------------------------------------------------------
+# 256 random bits, so a plain SHA-256 is a safe digest to keep (no key: rotating
+# SEAL_SECRET_KEYS does not lock every provider out).
+
+PROVIDER_TOKEN_PREFIX = "psp_"
+
+
+def new_provider_token():
+    return PROVIDER_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def provider_token_digest(token):
+    return hashlib.sha256(("seal-provider-token:" + token).encode()).hexdigest()
+
+
+def provider_token_matches(digest, token):
+    return hmac.compare_digest(digest, provider_token_digest(token))

@@ -22,3 +22,13 @@ def make_business(domain="shop.example", *, legal=False, **fields):
 def issue(domain="shop.example", *, now, kind="standard", days=None, **fields):
     """A freshly issued seal for a new business on `domain`."""
     return service.issue_seal(make_business(domain, **fields), now=now, actor="test", kind=kind, days=days)
+
+
+def payment_provider(name="mellat", *seals, now):
+    """A registered payment provider bound to `seals`; returns its token."""
+    from seal_server.providers import service as providers
+
+    provider, token = providers.register(name, f"tech@{name}.example", now=now, actor="test")
+    for seal in seals:
+        providers.bind_seal(provider, seal, now=now)
+    return token

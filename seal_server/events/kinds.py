@@ -45,6 +45,12 @@ KINDS = {
     "nonconformity.recorded": Kind((EMAIL, SMS), False, "the authority recorded a non-conformity against the shop"),
     "nonconformity.decided": Kind((EMAIL,), False, "the authority accepted or rejected the owner's answer"),
     "seal.star_notice": Kind((EMAIL, SMS), False, "a star's ground was lost; the star goes in 14 days unless restored"),
+    # payment providers
+    "provider.registered": Kind((), False, "staff registered a payment provider (its token is shown once)"),
+    "provider.token_rotated": Kind((), False, "a payment provider's token was replaced; the old one stopped"),
+    "provider.disabled": Kind((), False, "a payment provider was disabled; its token stopped"),
+    "provider.merchant_bound": Kind((EMAIL,), False, "a payment provider said it serves the shop (it reports its volumes)"),
+    "provider.merchant_unbound": Kind((), False, "a payment provider no longer serves the shop"),
     # applications
     "application.submitted": Kind((EMAIL,), False, "an application was submitted for review"),
     "application.approved": Kind((), False, "an application was approved (the owner hears of it by seal.issued)"),

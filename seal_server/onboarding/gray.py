@@ -1,12 +1,18 @@
-"""The gray seal's monthly limits: payment providers report volumes; passing a limit tells the owner to upgrade."""
-import hmac
+"""The gray seal's monthly limits: payment providers report volumes; passing a limit tells the owner to upgrade.
+
+Who may report is the providers package's question (a registered provider, for merchants it bound);
+this module only counts.
+"""
 import re
+
+import jdatetime
 
 from sqlalchemy import func, select, update
 
 from ..billing.fees import RIALS_PER_TOMAN
 from ..extensions import db
 from ..events import Actor, emit
+from ..iran.calendar import TEHRAN
 from ..seals.models import GRAY, Seal
 from ..seals.rules import is_public_id
 from .models import GrayMonthlyVolume
@@ -19,14 +25,43 @@ _MONTH = re.compile(r"^(1[34][0-9]{2})-(0[1-9]|1[0-2])$")
 class VolumeError(ValueError):
     """The report cannot be recorded; the message is for the provider's developers."""
 
+    status = 400
 
-def provider_for(token, config):
-    """The provider name whose token this is (SEAL_GRAY_REPORT_TOKENS='name:token,...'), else None."""
-    for entry in (config.get("SEAL_GRAY_REPORT_TOKENS") or "").split(","):
-        name, _, secret = entry.strip().partition(":")
-        if name and len(secret) >= 16 and token and hmac.compare_digest(secret.encode(), token.encode()):
-            return name
-    return None
+
+class UnknownSeal(VolumeError):
+    status = 404
+
+
+class NotServed(VolumeError):
+    """The seal exists but the reporting provider has not bound it."""
+
+    status = 403
+
+
+class NotGray(VolumeError):
+    """Only gray seals have a monthly cap: a conflict with the seal's kind, not a malformed report."""
+
+    status = 409
+
+
+def over_limit(amount, transactions):
+    """True when a month's totals pass the gray seal's cap (either of the two)."""
+    return amount > LIMIT_AMOUNT or transactions > LIMIT_TRANSACTIONS
+
+
+def month_of(now):
+    """The Jalali month (Tehran time) that `now` falls in, as reports name it: '1405-09'."""
+    local = jdatetime.date.fromgregorian(date=now.astimezone(TEHRAN).date())
+    return f"{local.year:04d}-{local.month:02d}"
+
+
+def month_totals(seal, month):
+    """(amount in rials, transactions) reported for this seal and month, summed across providers."""
+    amount, count = db.session.execute(
+        select(func.coalesce(func.sum(GrayMonthlyVolume.amount), 0),
+               func.coalesce(func.sum(GrayMonthlyVolume.transactions), 0))
+        .where(GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.month == month)).one()
+    return int(amount), int(count)
 
 
 MAX_REPORTED = 10**15  # far above any month of any shop, and inside a BIGINT
@@ -41,16 +76,21 @@ def _whole(value, name, most=MAX_REPORTED):
     return value
 
 
-def record(provider, payload, now):
-    """Store the provider's figure for a gray seal and month; returns the month's totals across providers."""
+def record(provider, payload, now, serves=lambda seal: True):
+    """Store the provider's figure for a gray seal and month; returns the month's totals across providers.
+
+    `serves(seal)` says whether `provider` bound this seal's merchant; a report for another is refused.
+    """
     if not isinstance(payload, dict):
         raise VolumeError("send a JSON object: {seal_id, month, amount_rials, transactions}")
     seal_id = payload.get("seal_id")
     seal = db.session.scalar(select(Seal).where(Seal.public_id == seal_id)) if isinstance(seal_id, str) and is_public_id(seal_id) else None
     if seal is None:
-        raise VolumeError("no seal with this seal_id")
+        raise UnknownSeal("no seal with this seal_id")
+    if not serves(seal):
+        raise NotServed("this provider has not bound this merchant; bind it first: POST /api/v1/psp/merchants")
     if seal.kind != GRAY:
-        raise VolumeError("this seal is not a gray seal; its volumes have no limit")
+        raise NotGray("this seal is not a gray seal; its volumes have no limit")
     month = str(payload.get("month", ""))
     if not _MONTH.fullmatch(month):
         raise VolumeError("month must be a Jalali year and month, such as 1405-09")
@@ -64,11 +104,8 @@ def record(provider, payload, now):
         db.session.add(row)
     row.amount, row.transactions, row.updated_at = amount, transactions, now
     db.session.flush()
-    total_amount, total_count = db.session.execute(
-        select(func.coalesce(func.sum(GrayMonthlyVolume.amount), 0),
-               func.coalesce(func.sum(GrayMonthlyVolume.transactions), 0))
-        .where(GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.month == month)).one()
-    over = total_amount > LIMIT_AMOUNT or total_count > LIMIT_TRANSACTIONS
+    total_amount, total_count = month_totals(seal, month)
+    over = over_limit(total_amount, total_count)
     # tell the owner once a month: the first report that passes a limit claims the notice
     claimed = over and db.session.execute(
         update(GrayMonthlyVolume).where(

@@ -3,14 +3,14 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, make_response, redirect, render_template, request,
                    send_from_directory, url_for)
 
 from .. import PAGE_CSP
 
 from ..accounts.auth import current_account, lang_args, login_required
 from ..clock import utcnow
-from ..extensions import csrf, limiter
+from ..extensions import limiter
 from ..billing import fees
 from ..i18n import current_language
 from ..marks import N_
@@ -491,30 +491,3 @@ def postal_check(application_id):
     except payment.StepError as error:
         return _postal_page(application, {"code": (error.message, error.variables)}, 400)
     return _to_overview(application)
-
-
-api = Blueprint("onboarding_api", __name__, url_prefix="/api/v1")
-
-
-def _json_body():
-    """The request's JSON, or None when it is missing, broken or nested too deep to read."""
-    try:
-        return request.get_json(silent=True)
-    except RecursionError:
-        return None
-
-
-@api.post("/gray-volumes")
-@csrf.exempt
-@limiter.limit("120 per minute")
-def gray_volume():
-    """A payment provider reports a gray-sealed shop's month: {seal_id, month, amount_rials, transactions}."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    provider = gray.provider_for(token.strip(), current_app.config) if scheme.lower() == "bearer" else None
-    if provider is None:
-        return jsonify(error="a valid provider token is required (Authorization: Bearer ...)"), 401
-    try:
-        totals = gray.record(provider, _json_body(), utcnow())
-    except gray.VolumeError as error:
-        return jsonify(error=str(error)), 400
-    return jsonify(totals)

@@ -40,10 +40,11 @@ RULES = {
     "rating.decide": {REVIEWER, SUPERVISOR},
     "nonconformity.record": {REVIEWER, SUPERVISOR},  # and decide on the owner's answer
     "violation.triage": {REVIEWER, SUPERVISOR},  # suspending for a report also needs seal.suspend
+    "provider.manage": {SUPERVISOR, ADMIN},  # register payment providers, rotate or disable their tokens
 }
 # actions that need a TOTP code typed in the last few minutes (see service.FRESH_SECONDS)
 FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move", "seal.revoke",
-                   "cancellation.decide"})
+                   "cancellation.decide", "provider.manage"})
 # actions that change an application: the reviewer may not touch their own, nor one another reviewer holds
 DECISIONS = frozenset({"step.decide", "application.approve", "application.reject", "application.claim",
                        "cancellation.decide", "change.decide"})

@@ -76,3 +76,45 @@ def test_openapi_document_carries_a_live_seal_as_its_example(ctx, client, now):
     parameters = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/seals/{id}"]["get"]["parameters"]
     assert [p["example"] for p in parameters] == [seal.public_id, service.code_for(seal)]
     assert client.get(api_url(seal)).status_code == 200
+
+
+def test_openapi_document_describes_the_providers_answers(ctx, client, now):
+    """Every provider operation's answers (and their statuses) are the documented ones."""
+    from seal_server.clock import utcnow
+    from tests.factories import payment_provider
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["components"]["securitySchemes"]["providerToken"] == {
+        "type": "http", "scheme": "bearer", "description": spec["components"]["securitySchemes"]["providerToken"][
+            "description"]}
+    schemas, paths = spec["components"]["schemas"], spec["paths"]
+    seal = issue("gray.example", now=utcnow(), kind="gray")
+    token = payment_provider("mellat", now=now)
+    auth = {"Authorization": f"Bearer {token}"}
+    examples = client.get("/api/v1/openapi.json").get_json()
+    bind_example = examples["components"]["schemas"]["BindRequest"]["example"]
+    assert bind_example == {"domain": "gray.example", "seal_id": seal.public_id}
+
+    def documented(path, method, response, schema=None):
+        assert str(response.status_code) in paths[path][method]["responses"], (path, method, response.status_code)
+        assert all(requirement == {"providerToken": []} for requirement in paths[path][method]["security"])
+        if schema:
+            assert set(schemas[schema]["required"]) == set(response.json)
+
+    documented("/api/v1/psp/merchants", "post", client.post("/api/v1/psp/merchants", json=bind_example,
+                                                             headers=auth), "Binding")
+    documented("/api/v1/psp/merchants", "get", client.get("/api/v1/psp/merchants", headers=auth))
+    answer = client.get("/api/v1/psp/merchants/gray.example", headers=auth)
+    documented("/api/v1/psp/merchants/{domain}", "get", answer, "MerchantStatus")
+    volume_schema = schemas["MerchantStatus"]["properties"]["gray_volume"]["oneOf"][1]
+    assert set(volume_schema["required"]) == set(answer.json["gray_volume"])
+    report = examples["components"]["schemas"]["GrayVolumeReport"]["example"]
+    documented("/api/v1/gray-volumes", "post", client.post("/api/v1/gray-volumes", json=report, headers=auth),
+               "GrayVolumeTotals")
+    for response in (client.post("/api/v1/gray-volumes", json={}, headers=auth),
+                     client.get("/api/v1/psp/merchants/other.example", headers=auth),
+                     client.get("/api/v1/psp/merchants/gray.example")):
+        assert set(response.json) == {"error"}
+    documented("/api/v1/psp/merchants/{domain}", "get", client.get("/api/v1/psp/merchants/other.example", headers=auth))
+    documented("/api/v1/psp/merchants/{domain}", "delete", client.delete("/api/v1/psp/merchants/gray.example",
+                                                                          headers=auth))

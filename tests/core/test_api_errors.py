@@ -1,7 +1,7 @@
 """Errors under /api/ answer JSON in the documented {error} shape; 405 always carries Allow."""
 import pytest
 
-TOKEN = "bank-token-0123456789abcdef"
+from tests.factories import payment_provider
 
 
 def _json_error(response, status):
@@ -30,10 +30,15 @@ def test_pages_405_carry_allow_too(client):
     assert response.status_code == 405 and "POST" in response.headers["Allow"]
 
 
-@pytest.mark.parametrize("app_config", [{"MAX_CONTENT_LENGTH": 1000, "SEAL_GRAY_REPORT_TOKENS": f"bank:{TOKEN}"}])
-def test_too_large_is_a_json_413(client):
+@pytest.fixture
+def token(ctx, now):
+    return payment_provider("bank", now=now)
+
+
+@pytest.mark.parametrize("app_config", [{"MAX_CONTENT_LENGTH": 1000}])
+def test_too_large_is_a_json_413(client, token):
     response = client.post("/api/v1/gray-volumes", data="x" * 5000, content_type="application/json",
-                           headers={"Authorization": f"Bearer {TOKEN}"})
+                           headers={"Authorization": f"Bearer {token}"})
     _json_error(response, 413)
 
 
@@ -43,14 +48,14 @@ def test_too_many_is_a_json_429(client):
     _json_error(client.post("/api/v1/gray-volumes", json={}), 429)
 
 
-@pytest.mark.parametrize("app_config", [{"PROPAGATE_EXCEPTIONS": False, "SEAL_GRAY_REPORT_TOKENS": f"bank:{TOKEN}"}])
-def test_a_crash_is_a_json_500(client, monkeypatch):
+@pytest.mark.parametrize("app_config", [{"PROPAGATE_EXCEPTIONS": False}])
+def test_a_crash_is_a_json_500(client, token, monkeypatch):
     from seal_server.onboarding import gray
 
     def crash(*args, **kwargs):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(gray, "record", crash)
-    response = client.post("/api/v1/gray-volumes", json={}, headers={"Authorization": f"Bearer {TOKEN}"})
+    response = client.post("/api/v1/gray-volumes", json={}, headers={"Authorization": f"Bearer {token}"})
     _json_error(response, 500)
     assert "boom" not in response.get_data(as_text=True)

@@ -20,11 +20,12 @@ from sqlalchemy import select
 
 from seal_server.billing.models import Invoice
 from seal_server.clock import utcnow
-from seal_server.demo import load_demo, shop_url
+from seal_server.demo import load_demo, load_demo_provider, shop_url
 from seal_server.extensions import db
 from seal_server.onboarding import domain as domain_proof
 from seal_server.onboarding import issuance, proof
 from seal_server.onboarding.models import Application
+from seal_server.providers.models import PaymentProvider
 from seal_server.seals import service
 from tests.accounts.conftest import MOBILE, NATIONAL_CODE, csrf_from, sign_in
 from tests.conftest import LiveServer, _empty_tables, make_app
@@ -127,6 +128,9 @@ PAGES = {
     "a change under review": Page("/panel/seals/{issued_seal}/changes/{name_change}", OWNER),
     "a domain change's proof": Page("/panel/seals/{issued_seal}/changes/{domain_change}", OWNER),
     "changes to review": Page("/staff/changes", STAFF),
+    "payment providers": Page("/staff/providers", STAFF),
+    "payment providers of a seal": Page("/panel/seals/{issued_seal}/providers", OWNER),
+    "payment provider": Page("/staff/providers/{provider}", STAFF),
 }
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = os.environ.get("SEAL_PAGE_SCREENSHOTS")
@@ -160,9 +164,13 @@ def site(database_url, tmp_path_factory):
 def _demo_data(app):
     """Seals in every state and one owner with an issued seal, a draft in progress and an open bank page."""
     now = utcnow()
+    data = {}
     with app.app_context():
-        seals = dict(load_demo(now))
-        data = {key: f"{seal.public_id}?code={service.code_for(seal)}" for key, seal in seals.items()}
+        made = load_demo(now)
+        load_demo_provider(made, now)
+        data["provider"] = db.session.scalar(select(PaymentProvider.id))
+        seals = dict(made)
+        data |= {key: f"{seal.public_id}?code={service.code_for(seal)}" for key, seal in seals.items()}
         data["shop"] = shop_url(seals["valid"])
         data["valid_violation"] = data["valid"].replace("?", "/violation?", 1)
     owner = app.test_client()

@@ -24,6 +24,7 @@ ROUTES = {  # path -> the roles that may open it
     "/staff/checks": {"support", "admin"},
     "/staff/accounts": {"support", "admin"},
     "/staff/seals": {"reviewer", "supervisor", "support", "admin"},
+    "/staff/providers": {"supervisor", "admin"},
 }
 
 

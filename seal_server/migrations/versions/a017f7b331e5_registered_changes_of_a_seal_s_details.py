@@ -1,7 +1,7 @@
 """registered changes of a seal's details: one row per change (kind, old and new value, state, its check)
 
 Revision ID: a017f7b331e5
-Revises: 675ae4bfe009
+Revises: 5170986f6411
 Create Date: 2026-11-30 14:12:35.613642
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a017f7b331e5'
-down_revision = '675ae4bfe009'
+down_revision = '5170986f6411'
 branch_labels = None
 depends_on = None
 
