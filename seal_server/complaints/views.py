@@ -245,8 +245,12 @@ def referral(tracking_code):
 
 def _panel(now, errors=None, form=None, status=200):
     items = [(item, service.reading(item, now)) for item in service.owner_complaints(current_account().id)]
-    return render_template("complaints/panel.html", items=items, now=now, errors=errors or {},
-                           form=form or {}), status
+    errors = errors or {}
+    shown = {item.id for item, _ in items}
+    # a refusal about a complaint that is not this owner's (not on the page) is said at the top
+    page_error = next((problems.get("_form") for key, problems in errors.items() if key not in shown), None)
+    return render_template("complaints/panel.html", items=items, now=now, errors=errors, form=form or {},
+                           page_errors={"_form": page_error} if page_error else {}), status
 
 
 def _owner_step(complaint_id, field, step):
