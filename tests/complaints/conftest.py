@@ -35,6 +35,12 @@ def sms_code(mobile=BUYER):
 
 
 @pytest.fixture
+def app_config(tmp_path):
+    """Attachments and evidence go to the test's own directory."""
+    return {"SEAL_UPLOAD_DIR": str(tmp_path / "uploads")}
+
+
+@pytest.fixture
 def sealed(ctx, now):
     """An active seal whose owner has an account (so they can answer)."""
     seal = issue(now=now)
