@@ -72,6 +72,8 @@ def test_the_buyer_pays_both_sides_file_evidence_and_an_arbiter_rules(app, clock
     assert buyer.get(callback).status_code == 302  # a replayed callback records nothing more
     again = buyer.post(f"/complaints/{tracking}/arbitration?lang=en", data={"csrf_token": csrf_from(page)})
     assert again.status_code == 400 and "already been paid" in again.get_data(as_text=True)
+    again = buyer.post(f"/complaints/{tracking}/arbitration", data={"csrf_token": csrf_from(page)})
+    assert again.status_code == 400 and "هزینهٔ داوری این شکایت پیش‌تر پرداخت شده است" in again.get_data(as_text=True)
 
     # the buyer's evidence, with a file that is not what its name says, then a good one
     bad = buyer.post(f"/complaints/{tracking}/arbitration/evidence?lang=en", data={
@@ -128,7 +130,10 @@ def test_the_buyer_pays_both_sides_file_evidence_and_an_arbiter_rules(app, clock
     too_much = arbiter.post(f"/staff/complaints/{complaint_id}/ruling?lang=en", data={
         "csrf_token": csrf_from(case), "outcome": "partial", "award": "۲٬۰۰۰٬۰۰۰",
         "reasons": "Half of the order arrived broken."})
-    assert too_much.status_code == 400
+    assert too_much.status_code == 400 and 'value="۲٬۰۰۰٬۰۰۰"' in too_much.get_data(as_text=True)
+    negative = arbiter.post(f"/staff/complaints/{complaint_id}/ruling", data={
+        "csrf_token": csrf_from(case), "outcome": "partial", "award": "-۵۰۰", "reasons": "Half of the order arrived broken."})
+    assert negative.status_code == 400 and "مبلغ رأی باید بیشتر از صفر باشد" in negative.get_data(as_text=True)
     assert "cannot be more than the transaction" in too_much.get_data(as_text=True)
     assert "Half of the order arrived broken." in too_much.get_data(as_text=True)
     ruled = arbiter.post(f"/staff/complaints/{complaint_id}/ruling", data={
