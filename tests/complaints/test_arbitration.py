@@ -297,3 +297,43 @@ def test_attachments_at_filing_are_checked_by_their_content(sealed, now):
     complaint = service.file_complaint(seal, form(now), ip="127.0.0.1", now=now, today=now.date(),
                                        attachments=[(PDF, "../../receipt.pdf"), (b"", "")])
     assert [(f.name, f.content_type, f.side) for f in complaint.files] == [("receipt.pdf", "application/pdf", "buyer")]
+
+
+def test_concurrent_ticks_hand_each_arbitration_to_the_arbiters_once(app, now):
+    from sqlalchemy.exc import OperationalError
+
+    from seal_server.accounts.models import Account
+    from tests.factories import issue
+
+    with app.app_context():
+        seal = issue(now=now)
+        account = Account(national_code="0013542419", mobile="09121234567", created_at=now)
+        db.session.add(account)
+        db.session.flush()
+        seal.business.owner.account_id = account.id
+        db.session.commit()
+        for index in range(3):
+            arbitrate(rejected(seal, account, now, payment_ref=f"62000{index}"), now)
+    later = now + timedelta(hours=72)
+    barrier = threading.Barrier(4)
+    moved = []
+
+    def run():
+        with app.app_context():
+            barrier.wait()
+            for _ in range(10):
+                try:
+                    moved.append(arbitration.sweep(later))
+                    break
+                except OperationalError:  # SQLite's one writer: the next tick does it
+                    db.session.rollback()
+            db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(moved) == 3
+    with app.app_context():
+        assert db.session.scalars(select(Arbitration.state)).all() == ["awaiting_ruling"] * 3
