@@ -166,3 +166,37 @@ def test_arbitration_is_not_offered_before_the_complaint_may_go_further(app, clo
     sent_away = stranger.post(f"/complaints/{tracking}/arbitration", data={
         "csrf_token": csrf_from(stranger.get("/complaints/follow"))})
     assert sent_away.status_code == 302 and "/complaints/follow" in sent_away.headers["Location"]
+
+
+def test_the_shop_records_a_settlement_and_the_buyer_closes_the_case(app, clock, staff_client):
+    buyer, owner, tracking = _buyer_with_a_rejected_answer(app, clock)
+    with app.app_context():
+        from tests.complaints.conftest import arbitrate
+
+        complaint = db.session.scalar(select(Complaint))
+        arbitrate(complaint, clock.now)
+        complaint_id, receipt = complaint.id, complaint.files[0].id
+    panel = owner.get("/panel/complaints?lang=en")
+    assert "How you settled with the buyer" in panel.get_data(as_text=True)
+    short = owner.post(f"/panel/complaints/{complaint_id}/arbitration/settlement?lang=en", data={
+        "csrf_token": csrf_from(panel), "settlement": "done"})
+    assert short.status_code == 400 and "Write 10 to 4000 characters." in short.get_data(as_text=True)
+    assert ">done</textarea>" in short.get_data(as_text=True)
+    assert owner.post(f"/panel/complaints/{complaint_id}/arbitration/settlement", data={
+        "csrf_token": csrf_from(panel), "settlement": "We refunded the whole amount to your card today."}
+    ).status_code == 302
+    page = buyer.get(f"/complaints/{tracking}?lang=en")
+    assert "We refunded the whole amount" in page.get_data(as_text=True)
+    closed = buyer.post(f"/complaints/{tracking}/arbitration/settled", data={"csrf_token": csrf_from(page)})
+    assert closed.status_code == 302
+    again = buyer.post(f"/complaints/{tracking}/arbitration/settled?lang=en", data={"csrf_token": csrf_from(page)})
+    assert again.status_code == 409 and "already closed" in again.get_data(as_text=True)
+    assert "closed without a ruling" in owner.get("/panel/complaints?lang=en").get_data(as_text=True)
+    support, _ = staff_client("support")
+    case = support.get(f"/staff/complaints/{complaint_id}?lang=en").get_data(as_text=True)
+    assert "closed by settlement" in case and "Record the ruling" not in case
+    download = support.get(f"/staff/complaints/{complaint_id}/files/{receipt}")
+    assert download.status_code == 200 and download.headers["Content-Disposition"].startswith("attachment")
+    assert support.get(f"/staff/complaints/{complaint_id + 1}/files/{receipt}").status_code == 404
+    reviewer, _ = staff_client("reviewer")  # no complaint.view
+    assert reviewer.get(f"/staff/complaints/{complaint_id}/files/{receipt}").status_code == 403
