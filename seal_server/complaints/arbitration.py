@@ -21,7 +21,7 @@ from ..extensions import db
 from ..marks import N_
 from ..staff import policy
 from . import files, rules
-from .models import (ARBITRATING, AWAITING_PAYMENT, AWAITING_RULING, BUYER, RULED, SETTLED, SHOP, VOID,
+from .models import (ARBITRATING, AWAITING_PAYMENT, AWAITING_RULING, RULED, SETTLED, SHOP, VOID,
                      Arbitration, ArbitrationEvidence, Complaint)
 from .service import ComplaintError, escalable
 
@@ -133,7 +133,7 @@ def give_up_unpaid(complaint):
     arbitration.state = VOID
 
 
-def _owned(complaint_id, account_id):
+def owned_complaint(complaint_id, account_id):
     """The complaint when `account_id` owns its seal; otherwise ComplaintError (evidence from someone else)."""
     complaint = db.session.get(Complaint, complaint_id)
     owner = complaint.seal.business.owner if complaint else None
@@ -170,12 +170,12 @@ def add_evidence(complaint, side, text, uploads, *, now):
 
 
 def shop_evidence(complaint_id, account_id, text, uploads, *, now):
-    return add_evidence(_owned(complaint_id, account_id), SHOP, text, uploads, now=now)
+    return add_evidence(owned_complaint(complaint_id, account_id), SHOP, text, uploads, now=now)
 
 
 def offer_settlement(complaint_id, account_id, text, *, now):
     """The shop says how it settled, within its 72 hours; the buyer is asked to confirm."""
-    complaint = _owned(complaint_id, account_id)
+    complaint = owned_complaint(complaint_id, account_id)
     text = _clean_text(text, "settlement")
     arbitration = complaint.arbitration
     if arbitration is None or arbitration.shop_deadline is None or now >= arbitration.shop_deadline:

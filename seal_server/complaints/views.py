@@ -2,6 +2,7 @@
 import math
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from sqlalchemy import select
 
 from .. import clock as app_clock
 from ..accounts.auth import current_account, lang_args, login_required
@@ -12,6 +13,7 @@ from ..onboarding.service import tehran_today
 from ..seals.views import _checked_seal
 from ..staff.auth import console_blueprint, current_staff, staff_required
 from ..billing import service as billing
+from ..billing.models import Invoice
 from ..i18n import gettext as _
 from . import arbitration, files, rules, service
 from .models import BUYER, CONFIRMED_STATES, UNCONFIRMED, Complaint, ComplaintFile
@@ -188,13 +190,13 @@ def arbitrate(tracking_code):
 @bp.get("/complaints/arbitration/paid/<number>")
 def arbitration_paid(number):
     """Where the gateway sends the buyer back; keyed by the gateway's authority, then the follow page."""
+    invoice = db.session.scalar(select(Invoice).where(Invoice.number == number))
+    if invoice is None or invoice.purpose != arbitration.PURPOSE or invoice.complaint_id is None:
+        abort(404)
     try:
         payment = billing.complete_payment(number, request.args, gateway=billing.gateway(), now=app_clock.utcnow())
     except billing.PaymentRefused as error:
         return render_template("error.html", code=400, message=_(str(error))), 400
-    invoice = payment.invoice
-    if invoice.purpose != arbitration.PURPOSE or invoice.complaint_id is None:
-        abort(404)
     messages = {
         "paid": (_("The arbitration fee is paid. The shop has 72 hours to settle with you or answer."), "success"),
         "cancelled": (_("The payment was cancelled; nothing was charged."), "error"),
@@ -297,7 +299,7 @@ def settlement(complaint_id):
 @login_required
 def owner_file(complaint_id, file_id):
     try:
-        complaint = arbitration._owned(complaint_id, current_account().id)
+        complaint = arbitration.owned_complaint(complaint_id, current_account().id)
     except service.ComplaintError:
         abort(404)
     row = db.session.get(ComplaintFile, file_id)

@@ -108,7 +108,8 @@ def test_fee_paid_shop_told_evidence_clock_and_a_partial_ruling(app, sealed, now
     db.session.refresh(started)
     assert started.state == "awaiting_ruling"
     with pytest.raises(service.ComplaintError):  # the shop's time is over
-        arbitration.shop_evidence(complaint.id, account.id, "One more receipt for you.", [], now=now + timedelta(hours=74))
+        arbitration.shop_evidence(complaint.id, account.id, "One more receipt for you.", [],
+                                  now=now + timedelta(hours=74))
 
     ruled = arbitration.rule(started.id, arbiter, "partial", "۵۰۰٬۰۰۰", "Half of the goods arrived damaged.",
                              now=now + timedelta(hours=80))

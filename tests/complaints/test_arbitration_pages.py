@@ -132,7 +132,8 @@ def test_the_buyer_pays_both_sides_file_evidence_and_an_arbiter_rules(app, clock
         "reasons": "Half of the order arrived broken."})
     assert too_much.status_code == 400 and 'value="۲٬۰۰۰٬۰۰۰"' in too_much.get_data(as_text=True)
     negative = arbiter.post(f"/staff/complaints/{complaint_id}/ruling", data={
-        "csrf_token": csrf_from(case), "outcome": "partial", "award": "-۵۰۰", "reasons": "Half of the order arrived broken."})
+        "csrf_token": csrf_from(case), "outcome": "partial", "award": "-۵۰۰",
+        "reasons": "Half of the order arrived broken."})
     assert negative.status_code == 400 and "مبلغ رأی باید بیشتر از صفر باشد" in negative.get_data(as_text=True)
     assert "cannot be more than the transaction" in too_much.get_data(as_text=True)
     assert "Half of the order arrived broken." in too_much.get_data(as_text=True)
@@ -166,6 +167,7 @@ def test_arbitration_is_not_offered_before_the_complaint_may_go_further(app, clo
     sent_away = stranger.post(f"/complaints/{tracking}/arbitration", data={
         "csrf_token": csrf_from(stranger.get("/complaints/follow"))})
     assert sent_away.status_code == 302 and "/complaints/follow" in sent_away.headers["Location"]
+    assert buyer.get("/complaints/arbitration/paid/000000-000000?Authority=S1&Status=OK").status_code == 404
 
 
 def test_the_shop_records_a_settlement_and_the_buyer_closes_the_case(app, clock, staff_client):
