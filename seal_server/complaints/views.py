@@ -14,6 +14,7 @@ from ..seals.views import _checked_seal
 from ..staff.auth import console_blueprint, current_staff, staff_required
 from ..billing import service as billing
 from ..billing.models import Invoice
+from ..billing.views import allow_gateway_form
 from ..i18n import gettext as _
 from . import arbitration, files, rules, service
 from .models import BUYER, CONFIRMED_STATES, UNCONFIRMED, Complaint, ComplaintFile
@@ -133,11 +134,12 @@ def _followed(tracking_code):
 
 
 def _show(complaint, now, errors=None, status=200, form=None):
-    return render_template("complaints/show.html", complaint=complaint, reading=service.reading(complaint, now),
+    page = render_template("complaints/show.html", complaint=complaint, reading=service.reading(complaint, now),
                            escalable=service.escalable(complaint, now), now=now, errors=errors or {},
                            bodies=service.BODIES, arbitrable=arbitration.eligible(complaint, now),
                            fee=arbitration.fee_for(complaint), form=form or {},
-                           rates=rules.fee_rate_text(current_app.config["SEAL_ARBITRATION_FEE_BANDS"])), status
+                           rates=rules.fee_rate_text(current_app.config["SEAL_ARBITRATION_FEE_BANDS"]))
+    return allow_gateway_form(current_app.make_response((page, status)))
 
 
 def _buyer_step(tracking_code, step, status=400):

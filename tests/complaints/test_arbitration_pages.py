@@ -202,3 +202,10 @@ def test_the_shop_records_a_settlement_and_the_buyer_closes_the_case(app, clock,
     assert support.get(f"/staff/complaints/{complaint_id + 1}/files/{receipt}").status_code == 404
     reviewer, _ = staff_client("reviewer")  # no complaint.view
     assert reviewer.get(f"/staff/complaints/{complaint_id}/files/{receipt}").status_code == 403
+
+
+def test_with_a_real_gateway_the_follow_page_lets_the_fee_form_reach_it(app, clock):
+    app.config.update(SEAL_PAYMENT_GATEWAY="zarinpal", SEAL_ZARINPAL_BASE_URL="https://payment.zarinpal.com")
+    buyer, _, tracking = _buyer_with_a_rejected_answer(app, clock)
+    csp = buyer.get(f"/complaints/{tracking}").headers["Content-Security-Policy"]
+    assert "form-action 'self' https://payment.zarinpal.com" in csp
