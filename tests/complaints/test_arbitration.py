@@ -338,3 +338,13 @@ def test_concurrent_ticks_hand_each_arbitration_to_the_arbiters_once(app, now):
     assert sum(moved) == 3
     with app.app_context():
         assert db.session.scalars(select(Arbitration.state)).all() == ["awaiting_ruling"] * 3
+
+
+def test_an_invoice_always_has_a_payer(ctx, now):
+    from sqlalchemy.exc import IntegrityError
+
+    from seal_server.billing.fees import Line
+
+    with pytest.raises(IntegrityError):
+        billing.new_invoice(None, [Line("x", "x", 10)], purpose="arbitration", now=now)
+    db.session.rollback()
