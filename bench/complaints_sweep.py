@@ -4,6 +4,8 @@ Usage: .venv/bin/python bench/complaints_sweep.py --database postgresql+psycopg:
 The database's schema is dropped and rebuilt. N complaints on N/2 seals (two each, so no seal reaches
 the hold), plus 100 seals with five complaints each that do. The tick comes after two windows: the
 sweep counts 2 x (N + 500) non-responses, one UPDATE per window, and adds 100 complaints holds. Prints the first sweep's time and a second (idempotent) sweep's time.
+With --arbitrations M, M of those complaints are also in online arbitration with the shop's 72 hours over,
+and the arbitration sweep (one UPDATE) is timed the same way.
 """
 import argparse
 import time
@@ -18,6 +20,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True)
     parser.add_argument("--complaints", type=int, default=100_000)
+    parser.add_argument("--arbitrations", type=int, default=0)
     args = parser.parse_args()
 
     engine = create_engine(args.database)
@@ -31,8 +34,8 @@ def main():
 
     from seal_server import create_app
     from seal_server.accounts.models import Owner
-    from seal_server.complaints import service
-    from seal_server.complaints.models import Complaint
+    from seal_server.complaints import arbitration, service
+    from seal_server.complaints.models import Arbitration, Complaint
     from seal_server.extensions import db
     from seal_server.seals import rules
     from seal_server.seals.models import Business, Seal, SealHold
@@ -81,6 +84,20 @@ def main():
               f"{len(first['held'])} holds added ({holds} in the table)")
         print(f"second sweep: {second_time:.2f} s, {second['non_responses']} non-responses, "
               f"{len(second['held'])} holds added")
+        if args.arbitrations:
+            paid = later - timedelta(hours=73)
+            complaint_ids = db.session.scalars(select(Complaint.id).order_by(Complaint.id)
+                                               .limit(args.arbitrations)).all()
+            db.session.execute(insert(Arbitration), [
+                {"complaint_id": complaint_id, "state": "open", "fee": 200_000, "requested_at": paid,
+                 "paid_at": paid, "shop_deadline": paid + timedelta(hours=72)} for complaint_id in complaint_ids])
+            db.session.commit()
+            timings = []
+            for _ in range(2):
+                started = time.perf_counter()
+                timings.append((arbitration.sweep(later), time.perf_counter() - started))
+            print(f"arbitrations: first sweep {timings[0][1]:.2f} s, {timings[0][0]} to rule; "
+                  f"second sweep {timings[1][1]:.2f} s, {timings[1][0]} to rule")
 
 
 if __name__ == "__main__":

@@ -50,7 +50,8 @@ def create_app(config=None):
     from .accounts import models as _accounts  # noqa: F401
     from .accounts.views import bp as accounts_bp
     from .billing import models as _billing  # noqa: F401
-    from .complaints import models as _complaints, register_record as register_complaint_record  # noqa: F401
+    from .complaints import models as _complaints, register_payments as register_complaint_payments  # noqa: F401
+    from .complaints import register_record as register_complaint_record
     from .complaints.views import bp as complaints_bp
     from .integrations import bank_inquiry as _bank_inquiry  # noqa: F401
     from .billing.views import bp as billing_bp
@@ -104,6 +105,7 @@ def create_app(config=None):
     app.register_blueprint(staff_bp)
     app.register_blueprint(complaints_bp)
     register_complaint_record()
+    register_complaint_payments()
     app.register_blueprint(renewals_bp)
     app.register_blueprint(seal_life_staff_bp)
     app.register_blueprint(changes_bp)

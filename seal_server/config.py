@@ -80,6 +80,17 @@ def _fees(environ):
         raise ConfigError(f"SEAL_FEES must be a JSON object of fees in toman: {error}") from None
 
 
+def _fee_bands(environ):
+    from .complaints.rules import DEFAULT_FEE_BANDS, parse_fee_bands
+
+    raw = _env(environ, "SEAL_ARBITRATION_FEE_BANDS", DEFAULT_FEE_BANDS)
+    try:
+        return parse_fee_bands(raw)
+    except ValueError as error:
+        raise ConfigError(f"SEAL_ARBITRATION_FEE_BANDS must be bands such as {DEFAULT_FEE_BANDS!r} (toman up to "
+                          f"which a rate applies : percent, the last *): {error}") from None
+
+
 STATUS_VALIDITY_MAX = 72 * 3600
 
 
@@ -318,9 +329,10 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_COMPLAINTS_PER_MOBILE_DAY": _int(environ, "SEAL_COMPLAINTS_PER_MOBILE_DAY", 3),
         "SEAL_COMPLAINTS_PER_IP_DAY": _int(environ, "SEAL_COMPLAINTS_PER_IP_DAY", 10),
         "SEAL_BANK_SANDBOX_DEFAULT": _choice(environ, "SEAL_BANK_SANDBOX_DEFAULT", ("confirm", "deny"), "confirm"),
-        # billing: fees in toman over the seed figures, e.g. SEAL_FEES='{"postal_check": 20000}'
-
-
+        # online arbitration: the fee's bands ("toman:percent,...,*:percent", rates within the seed's 2 to 20 %)
+        # and the days an arbiter has to rule once the shop's 72 hours pass (after that it is overdue)
+        "SEAL_ARBITRATION_FEE_BANDS": _fee_bands(environ),
+        "SEAL_ARBITRATION_RULING_DAYS": _bounded(environ, "SEAL_ARBITRATION_RULING_DAYS", 7, 1, 60),
         # billing: fees in toman over the defaults (fees.FeeSchedule), e.g. SEAL_FEES='{"postal_check": 20000}'
         "SEAL_FEES": _fees(environ),
         "SEAL_PAYMENT_GATEWAY": _choice(environ, "SEAL_PAYMENT_GATEWAY", ("sandbox", "zarinpal"), "sandbox"),

@@ -1,5 +1,6 @@
 """tick(now): everything that is due at `now`. Safe to run twice or from two processes."""
 from .billing import service as billing
+from .complaints import arbitration
 from .complaints import service as complaints
 from .conformity import service as conformity
 from .events import reminders, worker
@@ -21,6 +22,7 @@ def tick(now):
         "second_year_suspensions": payment.enforce_second_years(now),
         "reminders": reminders.send_due_reminders(now),
         "complaints": complaints.sweep(now),
+        "arbitrations_to_rule": arbitration.sweep(now),
         "licence_notices": conformity.send_expiry_notices(now),
         "stars": conformity.recheck_stars(now),
         # last, so what the steps above emitted goes out in this same tick

@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..coltypes import UTCDateTime
@@ -17,12 +17,15 @@ PENDING, VERIFYING, SUCCEEDED, FAILED, CANCELLED = "pending", "verifying", "paid
 
 class Invoice(db.Model):
     __tablename__ = "invoices"
+    # who pays: an owner's account, or (for an arbitration fee) the buyer of a complaint, who has no account
+    __table_args__ = (CheckConstraint("account_id IS NOT NULL OR complaint_id IS NOT NULL", name="ck_invoices_payer"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"), index=True)
+    complaint_id: Mapped[Optional[int]] = mapped_column(ForeignKey("complaints.id"), index=True)
     application_id: Mapped[Optional[int]] = mapped_column(ForeignKey("applications.id"), index=True)
-    purpose: Mapped[str] = mapped_column(String(20))  # seal | postal-check | rating
+    purpose: Mapped[str] = mapped_column(String(20))  # seal | postal-check | rating... | arbitration
     status: Mapped[str] = mapped_column(String(10), default=OPEN, index=True)
     total: Mapped[int] = mapped_column(BigInteger)  # rials
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -77,9 +77,12 @@ def create_invoice(account, lines, *, purpose, now, application=None):
     return invoice
 
 
-def new_invoice(account, lines, *, purpose, now, application=None):
-    """A fresh open invoice for `lines`, added to the session (the caller decides about reuse and commits)."""
-    invoice = Invoice(number=_new_number(now), account_id=account.id,
+def new_invoice(account, lines, *, purpose, now, application=None, complaint=None):
+    """A fresh open invoice for `lines`, added to the session (the caller decides about reuse and commits).
+
+    The payer is `account`, or for a buyer without an account (an arbitration fee) `complaint`."""
+    invoice = Invoice(number=_new_number(now), account_id=account.id if account else None,
+                      complaint_id=complaint.id if complaint else None,
                       application_id=application.id if application else None, purpose=purpose,
                       status=OPEN, total=sum(line.amount for line in lines), created_at=now)
     invoice.lines = [InvoiceLine(item=line.item, label=line.label, amount=line.amount) for line in lines]

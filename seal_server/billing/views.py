@@ -20,16 +20,20 @@ def _own_invoice(number):
     return invoice
 
 
-@bp.get("/invoices/<number>")
-@login_required
-def invoice(number):
-    response = current_app.make_response(render_template("billing/invoice.html", invoice=_own_invoice(number)))
+def allow_gateway_form(response):
+    """A page whose pay form's answer redirects to the real gateway: form-action must allow its origin."""
     if current_app.config["SEAL_PAYMENT_GATEWAY"] == "zarinpal":
-        # The pay form's answer redirects to the gateway; form-action must allow it.
         gateway_origin = current_app.config["SEAL_ZARINPAL_BASE_URL"]
         response.headers["Content-Security-Policy"] = PAGE_CSP.replace(
             "form-action 'self'", f"form-action 'self' {gateway_origin}")
     return response
+
+
+@bp.get("/invoices/<number>")
+@login_required
+def invoice(number):
+    return allow_gateway_form(current_app.make_response(
+        render_template("billing/invoice.html", invoice=_own_invoice(number))))
 
 
 @bp.post("/invoices/<number>/pay")

@@ -21,6 +21,15 @@ def register_record():
         renewals.condition(no_open_complaints)
 
 
+def register_payments():
+    """A paid arbitration fee opens its arbitration (called once by the app factory)."""
+    from ..billing import service as billing
+    from .arbitration import invoice_paid
+
+    if invoice_paid not in billing._paid_listeners:
+        billing.on_invoice_paid(invoice_paid)
+
+
 def no_open_complaints(seal, now):
     """A renewal condition (seed): no outstanding complaint, answered or not, and no unanswered non-response."""
     from ..marks import N_

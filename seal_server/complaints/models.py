@@ -3,7 +3,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..coltypes import UTCDateTime
 from ..extensions import db
@@ -54,3 +54,74 @@ class Complaint(db.Model):
     referral_pdf: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
 
     seal = relationship("Seal")
+    files = relationship("ComplaintFile", primaryjoin="and_(ComplaintFile.complaint_id == Complaint.id, "
+                         "ComplaintFile.evidence_id.is_(None))", order_by="ComplaintFile.id", viewonly=True)
+
+
+# online arbitration (seed: the buyer pays the fee, the shop has 72 hours to settle, then a ruling):
+# awaiting_payment -> open (the shop's 72 hours) -> awaiting_ruling -> ruled;
+# open | awaiting_ruling -> settled (the shop recorded a settlement and the buyer confirmed it);
+# awaiting_payment -> void (the buyer took the complaint to a competent body instead, before paying).
+AWAITING_PAYMENT, ARBITRATING, AWAITING_RULING, RULED, SETTLED, VOID = (
+    "awaiting_payment", "open", "awaiting_ruling", "ruled", "settled", "void")
+ARBITRATION_STATES = (AWAITING_PAYMENT, ARBITRATING, AWAITING_RULING, RULED, SETTLED, VOID)
+BUYER, SHOP = "buyer", "shop"
+
+
+class Arbitration(db.Model):
+    __tablename__ = "arbitrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), unique=True)
+    invoice_id: Mapped[Optional[int]] = mapped_column(ForeignKey("invoices.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    fee: Mapped[int] = mapped_column(BigInteger)  # rials, from the bands at the time of asking
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paid_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    shop_deadline: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)  # paid_at + 72 hours
+    # the shop's account of how it settled, and when; the buyer's confirmation closes the case
+    settlement: Mapped[Optional[str]] = mapped_column(Text)
+    settlement_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    settled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    outcome: Mapped[Optional[str]] = mapped_column(String(8))  # buyer | shop | partial
+    award: Mapped[Optional[int]] = mapped_column(BigInteger)  # rials the shop owes the buyer
+    reasons: Mapped[Optional[str]] = mapped_column(Text)
+    ruled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    ruled_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+
+    complaint = relationship("Complaint", backref=backref("arbitration", uselist=False))
+    invoice = relationship("Invoice")
+    evidence = relationship("ArbitrationEvidence", order_by="ArbitrationEvidence.id", back_populates="arbitration")
+
+
+class ArbitrationEvidence(db.Model):
+    """What one side tells the arbiter: a text, with an optional file (a ComplaintFile)."""
+
+    __tablename__ = "arbitration_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arbitration_id: Mapped[int] = mapped_column(ForeignKey("arbitrations.id"), index=True)
+    side: Mapped[str] = mapped_column(String(5))  # buyer | shop
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    arbitration = relationship("Arbitration", back_populates="evidence")
+    files = relationship("ComplaintFile", order_by="ComplaintFile.id")
+
+
+class ComplaintFile(db.Model):
+    """A file about a complaint (the buyer's attachments at filing, or arbitration evidence): checked by its
+    content like onboarding documents, kept in the upload storage, shown to the two sides and staff only."""
+
+    __tablename__ = "complaint_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    evidence_id: Mapped[Optional[int]] = mapped_column(ForeignKey("arbitration_evidence.id"), index=True)
+    side: Mapped[str] = mapped_column(String(5))  # buyer | shop
+    key: Mapped[str] = mapped_column(String(40))  # storage key
+    content_type: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))  # the uploaded name, for showing only
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -93,3 +93,109 @@ def clean_tracking_code(text):
     """The tracking code as printed (upper case, no spaces), or None when it cannot be one."""
     code = re.sub(r"\s+", "", str(text or "")).upper()
     return code if TRACKING_CODE.fullmatch(code) else None
+
+
+# --- online arbitration -----------------------------------------------------------------------------
+# The seed: the buyer first pays an arbitration fee, "generally 2 to 20 % of the transaction's amount".
+# The bands are this project's: like tax brackets, each band's rate applies to the part of the amount
+# inside it, so the fee grows smoothly with the amount (no cliff at a band's edge) and its overall rate
+# always lies between the lowest and the highest band's rate, which the seed bounds to 2 and 20 %.
+FEE_RATE_LOW, FEE_RATE_HIGH = 200, 2000  # basis points (hundredths of a percent): the seed's 2 and 20 %
+DEFAULT_FEE_BANDS = "1000000:20,10000000:10,100000000:5,*:2"  # toman up to which a rate applies : percent
+
+
+def parse_fee_bands(text):
+    """((upper bound in rials or None for the rest, basis points), ...) from "toman:percent,...,*:percent".
+
+    ValueError says what is wrong (in English: it is an operator's setting)."""
+    bands, previous = [], 0
+    parts = [part.strip() for part in str(text or "").split(",") if part.strip()]
+    if not parts:
+        raise ValueError("give at least one band, such as *:5")
+    for index, part in enumerate(parts):
+        upto, colon, rate = part.partition(":")
+        if not colon:
+            raise ValueError(f"{part!r} is not toman:percent")
+        last = index == len(parts) - 1
+        if upto.strip() == "*":
+            if not last:
+                raise ValueError("only the last band may be * (everything above)")
+            bound = None
+        else:
+            if not upto.strip().isdigit() or int(upto) <= previous:
+                raise ValueError(f"band bounds must be whole toman, each above the one before; got {upto!r}")
+            if last:
+                raise ValueError("the last band must be * (everything above the bands before)")
+            previous = int(upto)
+            bound = previous * RIALS_PER_TOMAN
+        try:
+            points = round(float(rate) * 100)
+        except ValueError:
+            raise ValueError(f"{rate!r} is not a percentage") from None
+        if not FEE_RATE_LOW <= points <= FEE_RATE_HIGH:
+            raise ValueError(f"each rate must be from 2 to 20 percent (the seed's range); got {rate!r}")
+        bands.append((bound, points))
+    return tuple(bands)
+
+
+def arbitration_fee(amount, bands):
+    """The fee in rials, rounded to whole toman, for a transaction of `amount` rials."""
+    total, lower = 0, 0
+    for upper, points in bands:
+        top = amount if upper is None else min(amount, upper)
+        if top > lower:
+            total += (top - lower) * points
+        if upper is None or amount <= upper:
+            break
+        lower = upper
+    unit = 10_000 * RIALS_PER_TOMAN  # basis points times rials per toman
+    return (total + unit // 2) // unit * RIALS_PER_TOMAN
+
+
+def fee_rate_text(bands):
+    """'2 to 20' style range of the configured rates, for the buyer's page."""
+    rates = sorted(points for _, points in bands)
+    return f"{rates[0] / 100:g}", f"{rates[-1] / 100:g}"
+
+
+OUTCOMES = ("buyer", "shop", "partial")
+MIN_REASONS, MAX_REASONS = 20, 4000
+MIN_EVIDENCE, MAX_EVIDENCE = 10, 4000
+
+
+def parse_award(text, amount):
+    """Rials of a partial award typed in toman (any digits); more than zero and at most `amount`."""
+    raw = str(text or "").strip()
+    if raw.startswith(("-", "\u2212")):
+        raise ValueError(N_("The amount awarded must be more than zero."))
+    raw = digits_only(raw).replace(",", "").replace("٬", "").replace("،", "")
+    if not raw:
+        raise ValueError(N_("Enter the amount awarded to the buyer, in toman."))
+    if not raw.isascii() or not raw.isdigit():
+        raise ValueError(N_("Write the amount awarded in digits, in toman."))
+    award = int(raw) * RIALS_PER_TOMAN
+    if award <= 0:
+        raise ValueError(N_("The amount awarded must be more than zero."))
+    if award > amount:
+        raise ValueError(N_("The amount awarded cannot be more than the transaction's amount."))
+    return award
+
+
+def clean_ruling(outcome, award_text, reasons, amount):
+    """(outcome, award in rials, reasons) or (None, None, errors): the buyer's side gets the whole amount."""
+    errors = {}
+    reasons = str(reasons or "").strip()
+    award = None
+    if outcome not in OUTCOMES:
+        errors["outcome"] = (N_("Choose the ruling: for the buyer, for the shop, or partial."), {})
+    elif outcome == "partial":
+        try:
+            award = parse_award(award_text, amount)
+        except ValueError as error:
+            errors["award"] = (str(error), {})
+    else:
+        award = amount if outcome == "buyer" else 0
+    if not MIN_REASONS <= len(reasons) <= MAX_REASONS:
+        errors["reasons"] = (N_("Write the reasons in %(low)s to %(high)s characters."),
+                             {"low": MIN_REASONS, "high": MAX_REASONS})
+    return (outcome, award, reasons) if not errors else (None, None, errors)

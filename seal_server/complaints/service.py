@@ -20,8 +20,8 @@ from ..iran.digits import to_latin_digits
 from ..marks import N_
 from ..seals import service as seals
 from ..seals.models import Seal, SealHold
-from . import clock, rules
-from .models import ANSWERED, CONFIRMED_STATES, OPEN, PENDING, UNCONFIRMED, ACCEPTED, REJECTED, Complaint
+from . import clock, files, rules
+from .models import ANSWERED, BUYER, CONFIRMED_STATES, OPEN, PENDING, UNCONFIRMED, ACCEPTED, REJECTED, Complaint
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
@@ -88,11 +88,14 @@ def _check_limits(mobile, ip, now):
         raise ComplaintError(N_("Too many complaints were filed from your connection today; try again tomorrow."))
 
 
-def file_complaint(seal, form, *, ip, now, today):
-    """Check the form and send a one-time code to the buyer's mobile; returns the pending complaint."""
+def file_complaint(seal, form, *, ip, now, today, attachments=()):
+    """Check the form and its optional attachments ((data, filename) pairs), then send a one-time code to
+    the buyer's mobile; returns the pending complaint."""
     if seal.status not in LIVE_FOR_FILING:
         raise ComplaintError(N_("Complaints can be filed only against an active or suspended seal."))
     values, errors = rules.clean_filing(form, today)
+    good, file_errors = files.checked(attachments, "attachments")
+    errors.update(file_errors)
     if errors:
         field, (message, variables) = next(iter(errors.items()))
         error = ComplaintError(message, field, **variables)
@@ -109,6 +112,7 @@ def file_complaint(seal, form, *, ip, now, today):
                           **values)
     db.session.add(complaint)
     db.session.flush()
+    files.store(complaint, BUYER, good, now=now)
     _send_code(complaint, now, "file")
     db.session.commit()
     return complaint
@@ -314,6 +318,9 @@ def refer(complaint, body, *, now):
     if not escalable(complaint, now):
         raise ComplaintError(N_("A complaint can go to a competent body after six days without an answer, "
                                 "or once you reject the answer."))
+    from . import arbitration
+
+    arbitration.give_up_unpaid(complaint)  # the seed's two paths are alternatives: one or the other
     pdf = post_office.render_pdf(referral_letter(complaint, body), current_app.config["SEAL_LETTER_FONT"])
     _compare_and_set(complaint, Complaint.referred_at.is_(None), N_("This complaint was already referred."),
                      referred_to=body, referred_at=now, referral_pdf=pdf)
@@ -338,13 +345,25 @@ def owner_complaints(account_id):
                               .order_by(Complaint.confirmed_at.desc())).all()
 
 
-def staff_list(state=None, overdue=False, now=None, limit=200):
-    """All confirmed complaints for staff, by state and those whose current window has ended unanswered."""
+def staff_list(state=None, overdue=False, now=None, limit=200, arbitration=None, overdue_before=None):
+    """All confirmed complaints for staff, by state and those whose current window has ended unanswered;
+    `arbitration`: "any" (paid and not void), "awaiting_ruling", or "overdue" (awaiting a ruling since
+    before `overdue_before`)."""
+    from .models import ARBITRATING, AWAITING_RULING, RULED, SETTLED, Arbitration
+
     stmt = select(Complaint).where(Complaint.state.in_(CONFIRMED_STATES + (UNCONFIRMED,)))
     if state:
         stmt = stmt.where(Complaint.state == state)
     if overdue:
         stmt = stmt.where(Complaint.state == OPEN, Complaint.non_responses > 0)
+    if arbitration:
+        stmt = stmt.join(Arbitration, Arbitration.complaint_id == Complaint.id)
+        if arbitration == "any":
+            stmt = stmt.where(Arbitration.state.in_((ARBITRATING, AWAITING_RULING, RULED, SETTLED)))
+        else:
+            stmt = stmt.where(Arbitration.state == AWAITING_RULING)
+        if arbitration == "overdue":
+            stmt = stmt.where(Arbitration.shop_deadline <= overdue_before)
     return db.session.scalars(stmt.order_by(Complaint.filed_at.desc()).limit(limit)).all()
 
 

@@ -67,6 +67,11 @@ KINDS = {
     "complaint.code": Kind((), False, "a one-time code to a complaining buyer's mobile", CODE_TTL),
     "complaint.filed": Kind((EMAIL, SMS), True, "a buyer's confirmed complaint opened the 72-hour clock"),
     "complaint.answered": Kind((), True, "the business answered a complaint (the buyer is told by SMS)"),
+    "arbitration.opened": Kind((EMAIL, SMS), True, "the buyer paid the arbitration fee: the shop has 72 hours to "
+                               "settle or reply with evidence"),
+    "arbitration.settled": Kind((EMAIL,), True, "the buyer confirmed the shop's settlement: closed without a ruling"),
+    "arbitration.ruled": Kind((EMAIL, SMS), True, "an arbiter ruled: for the buyer, for the shop, or partial"),
+    "arbitration.buyer_notice": Kind((), False, "to the buyer's mobile: a settlement to confirm, or the ruling"),
     # accounts and one-time codes (sent to the address given, never to webhooks)
     "account.sign_in_code": Kind((), False, "a one-time sign-in code by SMS", CODE_TTL),
     "account.sign_in_attempted": Kind((), False, "someone tried to sign in to an account with another mobile"),

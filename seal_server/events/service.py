@@ -45,6 +45,8 @@ def _owner_contacts(subject_type, obj):
         account = db.session.get(_account_model(), obj.account_id)
         return obj.email_verified or obj.email, account.mobile if account else None
     if subject_type == "invoice":
+        if obj.account_id is None:
+            return None, None  # a buyer's arbitration fee: the arbitration's own events tell the two sides
         account = db.session.get(_account_model(), obj.account_id)
         email = None
         if obj.application_id:

@@ -33,6 +33,7 @@ RULES = {
     "seal.suspend": {SUPERVISOR, ADMIN},  # suspend and reinstate
     "seal.revoke": {SUPERVISOR, ADMIN},
     "complaint.view": {SUPERVISOR, ARBITER, SUPPORT, ADMIN},
+    "arbitration.rule": {ARBITER},  # a ruling in online arbitration: arbiters only, not even administrators
     "bank.sandbox": {SUPPORT, ADMIN},
     "cancellation.decide": {SUPERVISOR, ADMIN},  # confirm (revokes the seal) or send back an owner's request
     "change.decide": {REVIEWER, SUPERVISOR},  # apply or refuse an owner's registered change of names, category ...

@@ -52,3 +52,38 @@ def test_the_clock_from_filing_to_suspension_and_back(app, ctx, now, smtp, recei
                                    .order_by(OutboxMessage.id.desc())).first()
     assert complaints[0].tracking_code in buyer_sms and "پاسخ" in buyer_sms
     assert record_for(seal)["answer_rate"] == 50 and record_for(seal)["answered_on_time"] == 0
+
+
+def test_arbitration_reaches_the_shop_by_email_and_webhook_and_the_buyer_by_sms(app, ctx, now, smtp, receiver,
+                                                                                 sealed, tmp_path):
+    from seal_server.complaints import arbitration
+    from seal_server.staff.models import Staff
+    from tests.complaints.conftest import arbitrate
+    from tests.staff.conftest import ARBITER_CODE, enrol
+
+    app.config["SEAL_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    seal, account = sealed
+    seal.business.email = "owner@shop.example"
+    db.session.commit()
+    app.test_cli_runner().invoke(cli, ["webhook", "add", "--seal", seal.public_id, "--url", receiver.url])
+    pending = service.file_complaint(seal, form(now), ip="127.0.0.1", now=now, today=now.date())
+    complaint = service.confirm_filing(pending.tracking_code, sms_code(), now=now)
+    service.answer(complaint.id, account.id, "We posted it on time, please wait.", now=now)
+    service.verdict(complaint, False, now=now)
+    case = arbitrate(complaint, now)
+    tick(now + timedelta(hours=72))
+    arbiter = db.session.get(Staff, enrol(app, ARBITER_CODE, ["arbiter"], now).id)
+    arbitration.rule(case.id, arbiter, "buyer", "", "The shop never showed that it delivered.",
+                     now=now + timedelta(hours=73))
+    worker.deliver_due(now + timedelta(hours=73))
+
+    subjects = [message["Subject"] for message in smtp.messages]
+    assert sum("داوری برخط برای شکایت" in subject for subject in subjects) == 1
+    assert sum("رأی داوری شکایت" in subject and "Arbitration ruling" in subject for subject in subjects) == 1
+    kinds = [hit["json"]["type"] for hit in receiver.hits]
+    assert kinds[-2:] == ["arbitration.opened", "arbitration.ruled"]
+    assert receiver.hits[-1]["json"]["data"]["details"] | {"tracking_code": None} == {
+        "award": 12_500_000, "outcome": "buyer", "domain": seal.domain, "tracking_code": None}
+    buyer_sms = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == BUYER)
+                                   .order_by(OutboxMessage.id.desc())).first()
+    assert "رأی داوری شکایت" in buyer_sms and complaint.tracking_code in buyer_sms

@@ -12,6 +12,7 @@ through the debugging protocol, so the pages keep their own Content-Security-Pol
 """
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -20,6 +21,8 @@ from sqlalchemy import select
 
 from seal_server.billing.models import Invoice
 from seal_server.clock import utcnow
+from seal_server.complaints import arbitration
+from seal_server.complaints.views import FOLLOWED
 from seal_server.demo import load_demo, load_demo_provider, shop_url
 from seal_server.extensions import db
 from seal_server.onboarding import domain as domain_proof
@@ -28,7 +31,7 @@ from seal_server.onboarding.models import Application
 from seal_server.providers.models import PaymentProvider
 from seal_server.seals import service
 from tests.accounts.conftest import MOBILE, NATIONAL_CODE, csrf_from, sign_in
-from tests.conftest import LiveServer, _empty_tables, make_app
+from tests.conftest import LiveServer, _empty_tables, deliver_queued, make_app
 from tests.onboarding.conftest import BUSINESS, NATURAL, new_application, post_form
 from tests.onboarding.payflow import path_of, walk_to_submitted
 from tests.onboarding.test_map import PNG, TILES
@@ -37,7 +40,7 @@ from tests.staff.conftest import sign_in as staff_sign_in
 
 pytestmark = pytest.mark.browser
 
-PUBLIC, OWNER, STAFF = "public", "owner", "staff"
+PUBLIC, OWNER, STAFF, BUYER = "public", "owner", "staff", "buyer"
 
 
 LANGUAGES = ("fa", "en")
@@ -68,6 +71,7 @@ PAGES = {
     "report violation": Page("/report/{valid}&kind=violation"),
     "file a complaint": Page("/complaints/new/{valid}"),
     "follow a complaint": Page("/complaints/follow?tracking_code={complaint}"),
+    "followed complaint in arbitration": Page("/complaints/{arbitrated}", BUYER),
     "violation report form": Page("/verify/{valid_violation}"),
     "not found": Page("/no-such-page", status=404),
     "demo shops": Page("/demo/"),
@@ -114,6 +118,8 @@ PAGES = {
     "one seal": Page("/staff/seals/{valid_id}", STAFF),
     "audit log": Page("/staff/audit", STAFF),
     "staff complaints": Page("/staff/complaints", STAFF),
+    "staff complaints in arbitration": Page("/staff/complaints?arbitration=any", STAFF),
+    "staff complaint awaiting a ruling": Page("/staff/complaints/{to_rule}", STAFF),
     "bank inquiry sandbox": Page("/staff/bank-sandbox", STAFF),
     "licences": Page("/panel/seals/{issued_seal}/licences", OWNER),
     "rating request": Page("/panel/seals/{issued_seal}/rating", OWNER),
@@ -180,6 +186,9 @@ def _demo_data(app):
     with app.app_context():
         _, issued = issuance.approve(data["issued"], now=now, actor="test")
         data["complaint"] = _open_complaint(issued, now)
+        _, data["to_rule"] = _arbitrated_complaint(issued, now - timedelta(days=4), "900002")
+        data["arbitrated"], arbitrated_id = _arbitrated_complaint(issued, now, "900001")
+        arbitration.sweep(now)  # the older one's 72 hours have passed: it awaits a ruling
         data["invoice"] = db.session.scalars(select(Invoice.number).order_by(Invoice.id.desc())).first()
         data["issued_seal"] = issuance.seal_of(db.session.get(Application, data["issued"])).public_id
     data["draft"] = draft = new_application(owner)
@@ -197,6 +206,10 @@ def _demo_data(app):
         data["issued_seal"] = issuance.seal_of(db.session.get(Application, data["issued"])).public_id
         data["valid_id"] = data["valid"].split("?")[0]
         data["name_change"], data["domain_change"] = _open_changes(service.get_seal(data["issued_seal"]), now)
+    buyer = app.test_client()
+    with buyer.session_transaction() as session:
+        session[FOLLOWED] = arbitrated_id
+    data["buyer_session"] = buyer.get_cookie("session").value
     staff = app.test_client()
     member = enrol(app, ADMIN_CODE, ["admin", "supervisor", "reviewer", "support", "arbiter"], now)
     assert staff_sign_in(staff, member, now).status_code == 302
@@ -223,6 +236,26 @@ def _open_complaint(seal, now):
 
     pending = complaints.file_complaint(seal, form(now), ip="127.0.0.1", now=now, today=now.date())
     return complaints.confirm_filing(pending.tracking_code, sms_code(), now=now).tracking_code
+
+
+def _arbitrated_complaint(seal, at, payment_ref):
+    """A complaint whose answer the buyer rejected and whose arbitration fee is paid, with evidence from both
+    sides (a file from the shop); (tracking code, id)."""
+    from seal_server.complaints import service as complaints
+    from tests.complaints.conftest import PDF, arbitrate, form, sms_code
+
+    pending = complaints.file_complaint(seal, form(at, payment_ref=payment_ref), ip="127.0.0.2", now=at,
+                                        today=at.date())
+    deliver_queued(at)  # the code's SMS, sent at its own time (a code is never sent late)
+    complaint = complaints.confirm_filing(pending.tracking_code, sms_code(), now=at)
+    account_id = seal.business.owner.account_id
+    complaints.answer(complaint.id, account_id, "The parcel was posted on time.", now=at)
+    complaints.verdict(complaint, False, now=at)
+    arbitrate(complaint, at)
+    arbitration.shop_evidence(complaint.id, account_id, "The courier's proof of delivery is attached.",
+                              [(PDF, "delivery.pdf")], now=at)
+    arbitration.add_evidence(complaint, "buyer", "The box arrived empty; photo to follow.", [], now=at)
+    return complaint.tracking_code, complaint.id
 
 
 def _enter_the_code_page(page, base, lang):
@@ -267,6 +300,8 @@ def _signed_in(context, who, server, data):
         context.add_cookies([{"name": "session", "value": data["owner_session"], "url": server.url}])
     elif who == STAFF:
         context.add_cookies([{"name": "session", "value": data["staff_session"], "url": server.url}])
+    elif who == BUYER:  # following a complaint: the follow page's session, no account
+        context.add_cookies([{"name": "session", "value": data["buyer_session"], "url": server.url}])
 
 
 def _overflow(page):

@@ -64,6 +64,8 @@ def test_role_route_matrix(app, staff_client, role, path):
     (["reviewer"], "step.decide", {"assigned_to": 2, "staff_id": 1}, False),
     (["supervisor"], "step.decide", {"assigned_to": 2, "staff_id": 1}, True),
     (["reviewer"], "step.decide", {"assigned_to": 1, "staff_id": 1}, True),
+    (["arbiter"], "arbitration.rule", {}, True),  # a ruling in online arbitration: arbiters only
+    (["admin", "supervisor", "support", "reviewer"], "arbitration.rule", {}, False),
 ])
 def test_policy_object_rules(roles, action, facts, allowed):
     assert (policy.decide(roles, action, **facts) is None) is allowed
