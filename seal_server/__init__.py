@@ -65,6 +65,8 @@ def create_app(config=None):
     from .onboarding.views import api as onboarding_api_bp
     from .renewals.staff_views import bp as seal_life_staff_bp
     from .renewals.views import bp as renewals_bp
+    from .transfers import models as _transfers  # noqa: F401
+    from .transfers.views import bp as transfers_bp
     from .conformity import models as _conformity  # noqa: F401
     from .conformity.views import bp as conformity_bp
     from .demo import bp as demo_bp
@@ -99,6 +101,7 @@ def create_app(config=None):
     register_complaint_record()
     app.register_blueprint(renewals_bp)
     app.register_blueprint(seal_life_staff_bp)
+    app.register_blueprint(transfers_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

@@ -109,7 +109,11 @@ def application(application_id):
     now = utcnow()
     service.refresh_steps(application, now)
     seal = issuance.seal_of(application)
-    return render_template("onboarding/application.html", application=application,
+    account = current_account()
+    moved = seal is not None and seal.business.owner.account_id != account.id and not account.is_staff
+    if moved:
+        seal = None  # transferred to a new owner: this account no longer holds it
+    return render_template("onboarding/application.html", application=application, transferred_seal=moved,
                            seal=seal, snippet=seal_service.snippet(seal, current_language()) if seal else None,
                            seal_urls=seal_service.urls_for(seal) if seal else None, badge_size=SIZES[DEFAULT_SIZE],
                            badge_preview=as_seen_on_own_site(seal_cache.snapshot(seal.public_id), current_language(),

@@ -5,7 +5,7 @@ service's compare-and-set on the expiry; a payment that arrives after the seal c
 (revoked, suspended, a licence lapsed) is held for a reviewer instead of renewing blindly.
 """
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Account
@@ -17,7 +17,7 @@ from ..events import Actor
 from ..extensions import db
 from ..marks import N_
 from ..onboarding import terms
-from ..onboarding.models import Application
+from ..onboarding.models import APPROVED, TRANSFER, Application
 from ..seals import service as seals
 from ..seals.models import Licence
 from . import rules
@@ -50,8 +50,11 @@ def accepted_terms_version(seal):
         Renewal.seal_id == seal.id, Renewal.status.in_((RENEWED, HELD))).order_by(Renewal.id.desc()).limit(1))
     if renewed:
         return renewed
-    return db.session.scalar(select(Application.terms_version).where(
-        Application.business_id == seal.business_id).order_by(Application.id.desc()).limit(1))
+    # the owner's own application: the original one, or the transfer through which they took the seal over
+    return db.session.scalar(select(Application.terms_version).where(or_(
+        Application.business_id == seal.business_id,
+        (Application.seal_id == seal.id) & (Application.purpose == TRANSFER) & (Application.status == APPROVED)))
+        .order_by(Application.id.desc()).limit(1))
 
 
 def expired_licences(seal, now):
