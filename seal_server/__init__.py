@@ -63,7 +63,7 @@ def create_app(config=None):
     from .onboarding import models as _onboarding  # noqa: F401
     from .onboarding.views import bp as onboarding_bp
     from .onboarding.views import api as onboarding_api_bp
-    from .renewals.staff_views import bp as seal_life_staff_bp
+    from .renewals.staff_views import bp as seal_life_staff_bp, held_bp as held_renewals_bp
     from .renewals.views import bp as renewals_bp
     from .transfers import models as _transfers  # noqa: F401
     from .transfers.views import bp as transfers_bp
@@ -101,6 +101,7 @@ def create_app(config=None):
     register_complaint_record()
     app.register_blueprint(renewals_bp)
     app.register_blueprint(seal_life_staff_bp)
+    app.register_blueprint(held_renewals_bp)
     app.register_blueprint(transfers_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)

@@ -32,6 +32,7 @@ KINDS = {
     "seal.expiry_reminder": Kind((EMAIL, SMS), True, "a seal expires in N days (SEAL_REMINDER_DAYS)"),
     "seal.gray_limit_reached": Kind((EMAIL, SMS), True, "a gray seal passed its monthly limit"),
     "seal.cancellation_rejected": Kind((EMAIL,), False, "staff sent back the owner's cancellation request"),
+    "renewal.refused": Kind((EMAIL, SMS), False, "a reviewer refused a paid renewal held for review (no refund here)"),
     "seal.transfer_offered": Kind((EMAIL,), False, "the owner offered the seal to a new owner (who is told by SMS)"),
     "seal.transfer_accepted": Kind((EMAIL, SMS), False, "the named new owner accepted; their application is open"),
     "seal.transfer_cancelled": Kind((EMAIL, SMS), False, "a transfer ended before approval (either side or staff)"),
