@@ -67,6 +67,7 @@ def create_app(config=None):
     from .renewals.views import bp as renewals_bp
     from .transfers import models as _transfers  # noqa: F401
     from .transfers.views import bp as transfers_bp
+    from .upgrades.views import bp as upgrades_bp
     from .conformity import models as _conformity  # noqa: F401
     from .conformity.views import bp as conformity_bp
     from .demo import bp as demo_bp
@@ -103,6 +104,7 @@ def create_app(config=None):
     app.register_blueprint(seal_life_staff_bp)
     app.register_blueprint(held_renewals_bp)
     app.register_blueprint(transfers_bp)
+    app.register_blueprint(upgrades_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

@@ -421,8 +421,13 @@ def _to_invoice(invoice):
 
 def _payment_page(application, errors=None, status=200):
     schedule = current_app.config["SEAL_FEES"]
+    upgrade_due = None
+    if application.purpose == "upgrade":
+        from ..upgrades import service as upgrades
+
+        upgrade_due = upgrades.due(application.seal)
     return render_template(
-        "onboarding/payment.html", application=application, errors=errors or {},
+        "onboarding/payment.html", application=application, errors=errors or {}, upgrade_due=upgrade_due,
         invoice=payment.invoice_for(application, payment.SEAL_PURPOSE),
         plans={"standard": fees.seal_fee_plan(schedule, micro=False), "micro": fees.seal_fee_plan(schedule, micro=True)},
     ), status
