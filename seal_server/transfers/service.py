@@ -97,7 +97,7 @@ def offer(seal, account, national_code, *, now):
     if code in (account.national_code, seal.business.owner.national_code):
         raise TransferError(N_("This is your own national code; name the new owner's."), "national_code")
     if seal.status not in seals.LIVE_STATUSES:
-        raise TransferError(N_("Only a live seal can be transferred; this one is %(status)s."), status=seal.status)
+        raise TransferError(N_("Only a live seal can be transferred."))
     seals._locked(seal.public_id)  # one offer at a time per seal: the row lock orders two tabs
     if open_for(seal) is not None:
         db.session.rollback()
@@ -131,7 +131,7 @@ def accept(transfer, account, *, owns_domain, now):
                             "owns_domain")
     seal = transfer.seal
     if seal.status not in seals.LIVE_STATUSES:
-        raise TransferError(N_("Only a live seal can be transferred; this one is %(status)s."), status=seal.status)
+        raise TransferError(N_("Only a live seal can be transferred."))
     try:
         application = onboarding.open_application(account, now)
     except onboarding.QuotaReached as refused:

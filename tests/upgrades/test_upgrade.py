@@ -198,7 +198,7 @@ def test_paid_micro_instalments_leave_nothing_to_pay(app, owner):
     with app.app_context():
         application = db.session.get(Application, number)
         assert application.fee_paid_at is not None
-    refused = owner.post(base + "/payment", data={"csrf_token": csrf_from(owner.get("/panel"))})
+    refused = owner.post(base + "/payment?lang=en", data={"csrf_token": csrf_from(owner.get("/panel"))})
     assert refused.status_code == 400 and "Nothing is left to pay" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Invoice.id)).where(Invoice.application_id == number)) == 0
