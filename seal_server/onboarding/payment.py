@@ -197,7 +197,8 @@ def invoice_second_years(now):
                 or seal.issued_at + timedelta(days=later.due_after_days) > now \
                 or invoice_for(application, SECOND_YEAR_PURPOSE) is not None:
             continue
-        account = db.session.get(Account, application.account_id)
+        # the seal's current owner pays: after a transfer that is not the account that applied
+        account = db.session.get(Account, seal.business.owner.account_id or application.account_id)
         invoice = billing.create_invoice(account, later.lines, purpose=SECOND_YEAR_PURPOSE, now=now,
                                          application=application)
         made.append(invoice.number)

@@ -239,3 +239,27 @@ def test_a_revoked_seal_cannot_be_offered(app, seller, sealed):
     assert response.status_code == 400 and "Only a live seal can be transferred." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Transfer.id))) == 0
+
+
+def test_a_micro_seals_second_year_is_invoiced_to_its_new_owner(app, seller, sealed):
+    public_id, _ = sealed
+    with app.app_context():
+        from datetime import timedelta
+
+        from seal_server.accounts.models import Owner
+        from seal_server.onboarding import payment
+
+        seal = db.session.scalar(select(Seal).where(Seal.public_id == public_id))
+        seal.kind = "gray"
+        original = db.session.scalar(select(Application).where(Application.business_id == seal.business_id))
+        original.micro, original.approved_at = True, utcnow() - timedelta(days=400)
+        seal.issued_at = utcnow() - timedelta(days=400)
+        buyer = Account(national_code=OTHER_CODE, mobile=OTHER_MOBILE, created_at=utcnow())
+        db.session.add(buyer)
+        db.session.flush()
+        seal.business.owner = Owner(kind="natural", first_name="علی", last_name="رضایی", national_code=OTHER_CODE,
+                                    account_id=buyer.id)
+        db.session.commit()
+        [number] = payment.invoice_second_years(utcnow())
+        from seal_server.billing.models import Invoice
+        assert db.session.scalar(select(Invoice.account_id).where(Invoice.number == number)) == buyer.id
