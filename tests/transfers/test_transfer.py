@@ -263,3 +263,17 @@ def test_a_micro_seals_second_year_is_invoiced_to_its_new_owner(app, seller, sea
         [number] = payment.invoice_second_years(utcnow())
         from seal_server.billing.models import Invoice
         assert db.session.scalar(select(Invoice.account_id).where(Invoice.number == number)) == buyer.id
+
+
+def test_policy_transfer_approval_is_a_supervisors_and_never_a_partys():
+    from seal_server.staff import policy
+
+    assert policy.decide(["reviewer"], "transfer.approve") == "Your role does not allow this."
+    assert policy.decide(["admin", "support"], "transfer.approve") == "Your role does not allow this."
+    assert policy.decide(["supervisor"], "transfer.approve", staff_national_code=STRANGER_CODE,
+                         applicant_national_code=OTHER_CODE, seller_national_code=NATIONAL_CODE) is None
+    for party_code in (OTHER_CODE, NATIONAL_CODE):
+        assert policy.decide(["supervisor"], "transfer.approve", staff_national_code=party_code,
+                             applicant_national_code=OTHER_CODE, seller_national_code=NATIONAL_CODE) \
+            == "You cannot review your own application."
+    assert "transfer.approve" in policy.FRESH and "renewal.decide" in policy.FRESH
