@@ -185,6 +185,9 @@ def approve(staff, application, *, now):
         current = db.session.get(Application, application.id)
         if current is not None and current.status != SUBMITTED:
             raise StaffError(CHANGED) from None
+        if current is not None and current.seal is not None and current.seal.status not in ("active", "suspended"):
+            raise StaffError(N_("The seal this request concerns is no longer live; nothing was approved. Reject the "
+                                "request with a reason the owner reads.")) from None
         raise StaffError(N_("The seal could not be issued just now (the tax id service did not answer); "
                             "nothing was approved. Try again later.")) from None
 

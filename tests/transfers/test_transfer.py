@@ -277,3 +277,48 @@ def test_policy_transfer_approval_is_a_supervisors_and_never_a_partys():
                              applicant_national_code=OTHER_CODE, seller_national_code=NATIONAL_CODE) \
             == "You cannot review your own application."
     assert "transfer.approve" in policy.FRESH and "renewal.decide" in policy.FRESH
+
+
+def test_a_seal_revoked_meanwhile_is_not_handed_over(app, seller, sealed, staff_client):
+    public_id, _ = sealed
+    tid = transfer_id(offer(seller, public_id))
+    buyer = person(app, OTHER_CODE, OTHER_MOBILE)
+    application_id = walk_buyer(app, buyer, tid)
+    with app.app_context():
+        seals.revoke(public_id, now=utcnow(), actor="test", reason="fraud")
+    supervisor, _ = staff_client("supervisor")
+    refused = post(supervisor, f"/staff/applications/{application_id}/approve?lang=en", page="/staff")
+    assert refused.status_code == 400 and "no longer live" in refused.get_data(as_text=True)
+    assert row(app, tid).status == "accepted"
+    with app.app_context():
+        assert db.session.get(Application, application_id).status == "submitted"
+        assert db.session.scalar(select(Seal).where(Seal.public_id == public_id)).business.owner.account.mobile \
+            == MOBILE
+
+
+def test_two_acceptances_at_once_open_one_application(app, seller, sealed):
+    import threading
+
+    public_id, _ = sealed
+    tid = transfer_id(offer(seller, public_id))
+    tabs = [person(app, OTHER_CODE, OTHER_MOBILE)]
+    tabs.append(app.test_client())
+    tabs[1].set_cookie("session", tabs[0].get_cookie("session").value)
+    tokens = [csrf_from(tab.get("/panel")) for tab in tabs]
+    barrier, answers = threading.Barrier(2), []
+
+    def press(tab, token):
+        barrier.wait()
+        answers.append(tab.post(f"/panel/transfers/{tid}/accept", data={"csrf_token": token, "owns_domain": "yes"})
+                       .status_code)
+
+    threads = [threading.Thread(target=press, args=pair) for pair in zip(tabs, tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [302, 409]
+    with app.app_context():
+        live = db.session.scalars(select(Application).where(Application.purpose == "transfer",
+                                                            Application.status != "withdrawn")).all()
+        assert len(live) == 1 and row(app, tid).application_id == live[0].id
