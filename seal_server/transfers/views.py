@@ -21,7 +21,7 @@ ENDED_BY = {"seller": N_("by the owner"), "buyer": N_("by the new owner"), "staf
 @bp.app_context_processor
 def titles():
     return {"TRANSFER_STATUS": STATUS_TITLES, "TRANSFER_ENDED_BY": ENDED_BY, "masked": service.masked,
-            "transfers_of": service.of_account}
+            "transfers_of": service.of_account, "transfer_history": service.history}
 
 
 def _no_store(html, status):

@@ -216,6 +216,8 @@ def test_staff_rejecting_the_application_ends_the_transfer(app, seller, sealed, 
     transfer = row(app, tid)
     assert transfer.status == "cancelled" and transfer.ended_by == "staff" and transfer.end_note == reason
     assert reason in seller.get(f"/panel/seals/{public_id}/transfer?lang=en").get_data(as_text=True)
+    staff_view = reviewer.get(f"/staff/seals/{public_id}?lang=en").get_data(as_text=True)
+    assert "Ownership history" in staff_view and "by the authority" in staff_view
     with app.app_context():
         assert db.session.scalar(select(Seal).where(Seal.public_id == public_id)).business.owner.account.mobile \
             == MOBILE
