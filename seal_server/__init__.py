@@ -67,10 +67,13 @@ def create_app(config=None):
     from .providers.views import api as providers_api_bp
     from .providers.views import bp as providers_bp
     from .providers.views import panel as providers_panel_bp
-    from .renewals.staff_views import bp as seal_life_staff_bp
+    from .renewals.staff_views import bp as seal_life_staff_bp, held_bp as held_renewals_bp
     from .renewals.views import bp as renewals_bp
     from .changes import models as _changes  # noqa: F401
     from .changes.views import bp as changes_bp, staff_bp as changes_staff_bp
+    from .transfers import models as _transfers  # noqa: F401
+    from .transfers.views import bp as transfers_bp
+    from .upgrades.views import bp as upgrades_bp
     from .conformity import models as _conformity  # noqa: F401
     from .conformity.views import bp as conformity_bp
     from .demo import bp as demo_bp
@@ -110,6 +113,9 @@ def create_app(config=None):
     app.register_blueprint(seal_life_staff_bp)
     app.register_blueprint(changes_bp)
     app.register_blueprint(changes_staff_bp)
+    app.register_blueprint(held_renewals_bp)
+    app.register_blueprint(transfers_bp)
+    app.register_blueprint(upgrades_bp)
     if app.config["SEAL_DEMO"]:
         app.register_blueprint(demo_bp)
 

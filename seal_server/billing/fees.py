@@ -72,6 +72,17 @@ def renewal_line(schedule):
     return Line("seal-renewal", N_("Trust seal renewal, two years"), schedule.standard_two_years)
 
 
+def upgrade_due(schedule, paid):
+    """What a gray (micro) or temporary seal still owes to become a one-star seal for its period: the two-year
+    fee less the seal fees it already paid (a temporary seal paid none; a gray one its micro instalments)."""
+    return max(0, schedule.standard_two_years - paid)
+
+
+def upgrade_line(schedule, paid):
+    return Line("seal-upgrade", N_("One-star seal, the two-year fee less what this seal already paid"),
+                upgrade_due(schedule, paid))
+
+
 def postal_check_line(schedule):
     return Line("postal-check", N_("Postal address verification"), schedule.postal_check)
 

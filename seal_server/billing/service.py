@@ -3,7 +3,7 @@ import logging
 import secrets
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..events import Actor, emit
 from ..extensions import db
@@ -204,3 +204,15 @@ def retry_stuck_verifications(now, *, older_than_seconds=300):
 def invoices_of(account):
     return db.session.scalars(select(Invoice).where(Invoice.account_id == account.id)
                               .order_by(Invoice.id.desc())).all()
+
+
+# What a seal paid for itself: its first and second year, and leaving micro status (not postal or rating fees).
+SEAL_FEE_PURPOSES = ("seal", "seal-year-2", "change-micro")
+
+
+def seal_fees_paid(application_id):
+    """Rials the seal of this (new-seal) application has paid for itself; upgrades and leaving micro status
+    both charge the two-year fee less this (`fees.upgrade_due`)."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(Invoice.total), 0)).where(
+        Invoice.application_id == application_id, Invoice.status == PAID,
+        Invoice.purpose.in_(SEAL_FEE_PURPOSES))))

@@ -54,11 +54,6 @@ def code_problem(*, expires_at, attempts, now):
     return None
 
 
-def micro_difference(standard_two_years, paid):
-    """What leaving micro status costs: the two-year fee less the seal fees already paid (never negative)."""
-    return max(0, standard_two_years - paid)
-
-
 def unchanged(old, new):
     """True when the asked-for value is what the seal already has (letters' case and spaces aside)."""
     def norm(value):

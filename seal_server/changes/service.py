@@ -18,7 +18,7 @@ from ..accounts.models import Account
 from ..audit import record_event
 from ..billing import fees
 from ..billing import service as billing
-from ..billing.models import CONFIRMING, OPEN as INVOICE_OPEN, PAID, VOID, Invoice
+from ..billing.models import CONFIRMING, OPEN as INVOICE_OPEN, VOID, Invoice
 from ..events import Actor, emit
 from ..extensions import db
 from ..integrations import checks, post_office, voice
@@ -153,15 +153,9 @@ def changes_of(seal, *, open_only=False):
     return db.session.scalars(query.order_by(SealChange.id.desc())).all()
 
 
-def seal_fees_paid(application):
-    """Rials paid for the seal itself (the first year, and the second when paid) by this application."""
-    return db.session.scalar(select(func.coalesce(func.sum(Invoice.total), 0)).where(
-        Invoice.application_id == application.id, Invoice.status == PAID,
-        Invoice.purpose.in_(("seal", "seal-year-2", MICRO_PURPOSE))))
-
-
 def micro_difference(application):
-    return rules.micro_difference(current_app.config["SEAL_FEES"].standard_two_years, seal_fees_paid(application))
+    """Leaving micro status costs what an upgrade to a one-star seal would: the rest of the two-year fee."""
+    return fees.upgrade_due(current_app.config["SEAL_FEES"], billing.seal_fees_paid(application.id))
 
 
 def _first_field(kind):

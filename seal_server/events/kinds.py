@@ -40,6 +40,11 @@ KINDS = {
                                 "replace the old ones"),
     "change.code": Kind((), False, "a code to the new email or mobile of a registered change", CODE_TTL),
     "account.mobile_changed": Kind((), False, "the old mobile is told that a registered change replaced it"),
+    "renewal.refused": Kind((EMAIL, SMS), False, "a reviewer refused a paid renewal held for review (no refund here)"),
+    "seal.transfer_offered": Kind((EMAIL,), False, "the owner offered the seal to a new owner (who is told by SMS)"),
+    "seal.transfer_accepted": Kind((EMAIL, SMS), False, "the named new owner accepted; their application is open"),
+    "seal.transfer_cancelled": Kind((EMAIL, SMS), False, "a transfer ended before approval (either side or staff)"),
+    "seal.transferred": Kind((EMAIL, SMS), False, "staff approved the new owner; the seal is theirs (both told)"),
     # conformity (licences, stars)
     "licence.expiring": Kind((EMAIL, SMS), False, "a verified licence of the shop ends within 30 days"),
     "nonconformity.recorded": Kind((EMAIL, SMS), False, "the authority recorded a non-conformity against the shop"),

@@ -9,7 +9,7 @@ from ..iran import places
 from ..seals import service as seals
 from ..seals.models import GRAY, Business
 from . import service
-from .models import APPROVED, SUBMITTED, Application
+from .models import APPROVED, NEW_SEAL, SUBMITTED, Application
 
 FAST_PATH_ACTOR = Actor.system("gray-fast-path")
 
@@ -18,8 +18,34 @@ class ApprovalError(Exception):
     """The application cannot be approved; the message is one line for operators."""
 
 
+# purpose -> complete(application, now=, actor=) -> seal: what approval does for applications that concern an
+# existing seal (a transfer, an upgrade); it runs after the approval's claim and commits
+COMPLETIONS = {}
+
+
+def on_approval(purpose):
+    """Register what approving an application of `purpose` does (a decorator)."""
+    def register(function):
+        COMPLETIONS[purpose] = function
+        return function
+    return register
+
+
+def tracking_code(application):
+    """The tax id service's tracking code for the application's owner and domain; ApprovalError without one."""
+    owner = application.owner
+    national_id = (owner.legal_national_id if owner.kind == "legal" else owner.national_code) or ""
+    try:
+        return tax_id.backend_from_config(current_app.config).tracking_code(
+            national_id=national_id, domain=application.domain, postal_code=application.postal_code or "")
+    except tax_id.TaxIdError as error:
+        raise ApprovalError(f"the tax id service gave no tracking code ({error}); nothing was approved") from None
+
+
 def seal_of(application):
-    """The seal issued for this application, if any."""
+    """The seal issued for this application (or, for a transfer or an upgrade, the seal it approved), if any."""
+    if application.purpose != NEW_SEAL:
+        return application.seal if application.status == APPROVED else None
     if application.business is None or not application.business.seals:
         return None
     return application.business.seals[0]
@@ -60,14 +86,19 @@ def approve(application_id, *, now, actor):
     if claimed.rowcount != 1:
         db.session.rollback()
         raise ApprovalError(f"application {application_id} was approved or changed by someone else just now")
-    owner = application.owner
-    national_id = (owner.legal_national_id if owner.kind == "legal" else owner.national_code) or ""
+    if application.purpose in COMPLETIONS:
+        try:
+            seal = COMPLETIONS[application.purpose](application, now=now, actor=actor)
+        except (ApprovalError, seals.SealError):
+            db.session.rollback()
+            raise
+        db.session.refresh(application)
+        return application, seal
     try:
-        code = tax_id.backend_from_config(current_app.config).tracking_code(
-            national_id=national_id, domain=application.domain, postal_code=application.postal_code or "")
-    except tax_id.TaxIdError as error:
+        code = tracking_code(application)
+    except ApprovalError:
         db.session.rollback()
-        raise ApprovalError(f"the tax id service gave no tracking code ({error}); nothing was approved") from None
+        raise
     business = _business(application)
     db.session.add(business)
     db.session.flush()
@@ -106,7 +137,7 @@ def submit(application, now):
     if missing:
         return missing
     run_checks(application, now)
-    if application.seal_kind != GRAY or not fast_path_allows(application, now):
+    if application.seal_kind != GRAY or application.purpose != NEW_SEAL or not fast_path_allows(application, now):
         return missing
     try:
         approve(application.id, now=now, actor=FAST_PATH_ACTOR)
@@ -119,7 +150,7 @@ def submit(application, now):
 def approve_waiting_gray(now):
     """Gray applications the fast path could not approve at submission; for the clock. Idempotent."""
     waiting = db.session.scalars(select(Application).where(
-        Application.status == SUBMITTED, Application.seal_kind == GRAY)).all()
+        Application.status == SUBMITTED, Application.seal_kind == GRAY, Application.purpose == NEW_SEAL)).all()
     approved = []
     for application_id in [a.id for a in waiting if fast_path_allows(a, now)]:
         try:

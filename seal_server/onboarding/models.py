@@ -12,6 +12,10 @@ from ..extensions import db
 DRAFT, SUBMITTED, APPROVED, REJECTED, WITHDRAWN = "draft", "submitted", "approved", "rejected", "withdrawn"
 LIVE_APPLICATION = (DRAFT, SUBMITTED)
 
+# what an application asks for: a new seal; an existing seal moving to a new owner (`seal_id`, the
+# new owner's identity checked again); or an existing gray or temporary seal becoming a one-star one
+NEW_SEAL, TRANSFER, UPGRADE = "seal", "transfer", "upgrade"
+
 # step states
 NOT_STARTED, PENDING, DONE, STEP_REJECTED = "not_started", "pending", "done", "rejected"
 STEPS = ("identity", "documents", "business", "domain", "contact", "postal", "commitment", "payment")
@@ -68,8 +72,11 @@ class Application(db.Model):
     assigned_staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"), index=True)
     rejected_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[Optional[str]] = mapped_column(String(500))
+    purpose: Mapped[str] = mapped_column(String(10), default=NEW_SEAL, server_default=NEW_SEAL)
+    seal_id: Mapped[Optional[int]] = mapped_column(ForeignKey("seals.id"), index=True)
 
     owner = relationship("Owner")
+    seal = relationship("Seal")
     business = relationship("Business")
     steps = relationship("ApplicationStep", back_populates="application", cascade="all, delete-orphan",
                          order_by="ApplicationStep.id")

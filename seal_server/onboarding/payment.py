@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..billing import fees
 from ..billing import service as billing
-from ..billing.models import CONFIRMING, OPEN, PAID, Invoice
+from ..billing.models import CONFIRMING, OPEN, PAID, VOID, Invoice
 from ..extensions import db
 from ..integrations import post_office
 from ..marks import N_
@@ -16,7 +16,7 @@ from . import codes
 from ..accounts.models import Account
 from ..events import CLOCK_ACTOR, emit
 from .issuance import seal_of
-from .models import APPROVED, Application, VerificationCode
+from .models import APPROVED, UPGRADE, Application, VerificationCode
 from .service import changed, editable, postal_key
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,11 @@ def seal_invoice(application, account, now):
     """The seal fee's invoice: the gray seal is the micro seal (first year now, second a year on), the
     standard one-star seal pays the two-year fee at once."""
     editable(application, ("payment",))
+    if application.purpose == UPGRADE:
+        from ..upgrades import service as upgrades
+
+        existing = invoice_for(application, SEAL_PURPOSE)
+        return existing if existing is not None else upgrades.invoice(application, account, now)
     if application.seal_kind == TEMPORARY:
         raise StepError(N_("A temporary seal has no fee; the fee is paid with the standard seal that follows it."))
     if application.seal_kind is None:
@@ -188,10 +193,12 @@ def invoice_second_years(now):
     made = []
     for application in due:
         seal = seal_of(application)
-        if seal is None or seal.issued_at + timedelta(days=later.due_after_days) > now \
+        if seal is None or seal.kind != GRAY or upgrade_paid(seal) \
+                or seal.issued_at + timedelta(days=later.due_after_days) > now \
                 or invoice_for(application, SECOND_YEAR_PURPOSE) is not None:
             continue
-        account = db.session.get(Account, application.account_id)
+        # the seal's current owner pays: after a transfer that is not the account that applied
+        account = db.session.get(Account, seal.business.owner.account_id or application.account_id)
         invoice = billing.create_invoice(account, later.lines, purpose=SECOND_YEAR_PURPOSE, now=now,
                                          application=application)
         made.append(invoice.number)
@@ -200,6 +207,13 @@ def invoice_second_years(now):
              CLOCK_ACTOR, now=now)
         db.session.commit()
     return made
+
+
+def upgrade_paid(seal):
+    """True once the fee of an upgrade of this seal to one star was paid (it covers the second year)."""
+    return db.session.scalar(select(Invoice.id).join(Application, Application.id == Invoice.application_id).where(
+        Application.purpose == UPGRADE, Application.seal_id == seal.id, Invoice.purpose == SEAL_PURPOSE,
+        Invoice.status == PAID).limit(1)) is not None
 
 
 SECOND_YEAR_GRACE = timedelta(days=30)
@@ -220,7 +234,7 @@ def enforce_second_years(now):
             if invoice.status == OPEN and invoice.created_at <= now - SECOND_YEAR_GRACE:
                 done = seals.add_hold(seal.public_id, seals.HOLD_SECOND_YEAR, now=now, actor=CLOCK_ACTOR,
                                       note=SECOND_YEAR_REASON)
-            elif invoice.status == PAID:
+            elif invoice.status == PAID or (invoice.status == VOID and upgrade_paid(seal)):
                 done = seals.lift_hold(seal.public_id, seals.HOLD_SECOND_YEAR, now=now, actor=CLOCK_ACTOR,
                                        reason="second-year fee paid")
             else:

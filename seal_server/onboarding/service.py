@@ -26,7 +26,8 @@ from ..seals.models import KINDS
 from ..seals.service import live_seal_for_domain
 from . import categories, documents, terms
 from .models import (
-    DONE, DRAFT, LIVE_APPLICATION, NOT_STARTED, PENDING, STEP_REJECTED, STEPS, SUBMITTED, WITHDRAWN,
+    DONE, DRAFT, LIVE_APPLICATION, NEW_SEAL, NOT_STARTED, PENDING, STEP_REJECTED, STEPS, SUBMITTED, TRANSFER,
+    WITHDRAWN,
     Application, ApplicationStep, Document, DomainChallenge,
 )
 
@@ -66,6 +67,7 @@ class NotEditable(Exception):
         self.message = message or N_("This application was submitted; it can no longer be changed.")
 
 
+NOT_ASKED = N_("This request does not ask for this step; the seal's registered details stay as they are.")
 REOPENED_ONLY = N_("A reviewer reopened only some steps of this application; change those and submit again.")
 
 
@@ -178,6 +180,8 @@ def editable(application, steps=()):
     rejection, only the steps the reviewer reopened)."""
     if application.status != DRAFT:
         raise NotEditable()
+    if application.purpose != NEW_SEAL and not set(steps) <= set(required_steps(application)):
+        raise NotEditable(NOT_ASKED)
     reopened = {item.step for item in application.steps if item.reopened}
     if reopened and not set(steps) <= reopened:
         raise NotEditable(REOPENED_ONLY)
@@ -327,7 +331,15 @@ REQUIRED_STEPS = {
 }
 
 
+# a new owner proves who they are; the business, its domain and contact details stay the seal's
+TRANSFER_STEPS = ("identity", "documents", "commitment")
+# Other packages give the steps of their own purposes: purpose -> fn(application) -> steps
+PURPOSE_STEPS = {TRANSFER: lambda application: TRANSFER_STEPS}
+
+
 def required_steps(application):
+    if application.purpose in PURPOSE_STEPS:
+        return PURPOSE_STEPS[application.purpose](application)
     return REQUIRED_STEPS.get(application.seal_kind, STEPS)
 
 
@@ -357,8 +369,10 @@ def submit(application, now):
     return []
 
 
-def withdraw(application, now, storage):
-    """Delete an application before approval (the seed allows it); its documents are erased."""
+def withdraw(application, now, storage, *, commit=True):
+    """Delete an application before approval (the seed allows it); its documents are erased.
+
+    A transfer's application takes the transfer with it (both sides are told)."""
     if application.status not in LIVE_APPLICATION:
         raise NotEditable()
     for document in list(application.documents):
@@ -368,7 +382,12 @@ def withdraw(application, now, storage):
     application.status, application.updated_at = WITHDRAWN, now
     emit("application.withdrawn", application, {"application": application.id, "domain": application.domain},
          Actor.owner(application.account_id), now=now, before={"status": before}, after={"status": WITHDRAWN})
-    db.session.commit()
+    if application.purpose == TRANSFER:
+        from ..transfers import service as transfers
+
+        transfers.application_ended(application, by=transfers.BUYER, now=now)
+    if commit:
+        db.session.commit()
 
 
 # --- commitment -----------------------------------------------------------------------------

@@ -109,7 +109,11 @@ def application(application_id):
     now = utcnow()
     service.refresh_steps(application, now)
     seal = issuance.seal_of(application)
-    return render_template("onboarding/application.html", application=application,
+    account = current_account()
+    moved = seal is not None and seal.business.owner.account_id != account.id and not account.is_staff
+    if moved:
+        seal = None  # transferred to a new owner: this account no longer holds it
+    return render_template("onboarding/application.html", application=application, transferred_seal=moved,
                            seal=seal, snippet=seal_service.snippet(seal, current_language()) if seal else None,
                            seal_urls=seal_service.urls_for(seal) if seal else None, badge_size=SIZES[DEFAULT_SIZE],
                            badge_preview=as_seen_on_own_site(seal_cache.snapshot(seal.public_id), current_language(),
@@ -417,8 +421,13 @@ def _to_invoice(invoice):
 
 def _payment_page(application, errors=None, status=200):
     schedule = current_app.config["SEAL_FEES"]
+    upgrade_due = None
+    if application.purpose == "upgrade":
+        from ..upgrades import service as upgrades
+
+        upgrade_due = upgrades.due(application.seal)
     return render_template(
-        "onboarding/payment.html", application=application, errors=errors or {},
+        "onboarding/payment.html", application=application, errors=errors or {}, upgrade_due=upgrade_due,
         invoice=payment.invoice_for(application, payment.SEAL_PURPOSE),
         plans={"standard": fees.seal_fee_plan(schedule, micro=False), "micro": fees.seal_fee_plan(schedule, micro=True)},
     ), status

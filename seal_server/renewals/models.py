@@ -8,9 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..coltypes import UTCDateTime
 from ..extensions import db
 
-# open (invoice waiting) -> renewed (paid, the seal extended) | held (paid, but the seal changed meanwhile:
-# a reviewer settles it) | void (the owner let it go)
-OPEN, RENEWED, HELD = "open", "renewed", "held"
+# open (invoice waiting) -> renewed (paid, the seal extended) | held (paid, but the seal or the commitment
+# changed meanwhile: a reviewer settles it) -> renewed | refused (with a message to the owner)
+OPEN, RENEWED, HELD, REFUSED = "open", "renewed", "held", "refused"
 
 
 class Renewal(db.Model):
@@ -30,6 +30,10 @@ class Renewal(db.Model):
     held_reason: Mapped[Optional[str]] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     renewed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # a reviewer's decision on a held renewal
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+    decision_note: Mapped[Optional[str]] = mapped_column(String(500))
 
     seal = relationship("Seal")
     invoice = relationship("Invoice")

@@ -5,7 +5,7 @@ service's compare-and-set on the expiry; a payment that arrives after the seal c
 (revoked, suspended, a licence lapsed) is held for a reviewer instead of renewing blindly.
 """
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Account
@@ -13,15 +13,15 @@ from ..audit import record_event
 from ..billing import fees
 from ..billing import service as billing
 from ..billing.models import OPEN as INVOICE_OPEN, CONFIRMING
-from ..events import Actor
+from ..events import Actor, emit
 from ..extensions import db
 from ..marks import N_
 from ..onboarding import terms
-from ..onboarding.models import Application
+from ..onboarding.models import APPROVED, TRANSFER, Application
 from ..seals import service as seals
 from ..seals.models import Licence
 from . import rules
-from .models import HELD, OPEN, RENEWED, Renewal
+from .models import HELD, OPEN, REFUSED, RENEWED, Renewal
 
 PURPOSE = "renewal"
 
@@ -39,9 +39,9 @@ def condition(check):
 class RenewalError(Exception):
     """A renewal that cannot start; `message` is a msgid for the owner, with `variables`."""
 
-    def __init__(self, message, **variables):
+    def __init__(self, message, field="_form", **variables):
         super().__init__(message)
-        self.message, self.variables = message, variables
+        self.message, self.field, self.variables = message, field, variables
 
 
 def accepted_terms_version(seal):
@@ -50,8 +50,11 @@ def accepted_terms_version(seal):
         Renewal.seal_id == seal.id, Renewal.status.in_((RENEWED, HELD))).order_by(Renewal.id.desc()).limit(1))
     if renewed:
         return renewed
-    return db.session.scalar(select(Application.terms_version).where(
-        Application.business_id == seal.business_id).order_by(Application.id.desc()).limit(1))
+    # the owner's own application: the original one, or the transfer through which they took the seal over
+    return db.session.scalar(select(Application.terms_version).where(or_(
+        Application.business_id == seal.business_id,
+        (Application.seal_id == seal.id) & (Application.purpose == TRANSFER) & (Application.status == APPROVED)))
+        .order_by(Application.id.desc()).limit(1))
 
 
 def expired_licences(seal, now):
@@ -139,6 +142,8 @@ def invoice_paid(invoice, now):
     reason = blockers[0].why % blockers[0].values if blockers else None
     if reason is None and seal.expires_at != renewal.old_expires_at:
         reason = "the seal's validity changed after the renewal started"
+    if reason is None and renewal.terms_version != terms.current()["version"]:
+        reason = "the commitment changed after the owner accepted it for this renewal"
     if reason is None:
         _, new_expires_at = rules.new_period(seal.expires_at, now)
         try:
@@ -160,3 +165,69 @@ def invoice_paid(invoice, now):
 def owner_account(seal):
     account_id = seal.business.owner.account_id
     return db.session.get(Account, account_id) if account_id else None
+
+
+# --- renewals held for a reviewer -----------------------------------------------------------------
+
+MIN_NOTE = 10
+
+
+def held(limit=200):
+    """Paid renewals waiting for a reviewer, oldest first."""
+    return db.session.scalars(select(Renewal).where(Renewal.status == HELD).order_by(Renewal.id).limit(limit)).all()
+
+
+def recently_decided(limit=50):
+    return db.session.scalars(select(Renewal).where(Renewal.decided_at.is_not(None))
+                              .order_by(Renewal.decided_at.desc()).limit(limit)).all()
+
+
+def _claim(renewal, target, staff, now, **values):
+    """Compare-and-set held -> target: of two reviewers deciding at once, one decides."""
+    done = db.session.execute(
+        update(Renewal).where(Renewal.id == renewal.id, Renewal.status == HELD)
+        .values(status=target, decided_at=now, decided_by=staff.id, **values)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not done:
+        db.session.rollback()
+        raise RenewalError(N_("Someone else decided this renewal just now; reload the page."))
+
+
+def held_period(renewal):
+    """(start, end) the held renewal gives: from the seal's expiry, or from the payment when it had expired by
+    then, exactly as if it had renewed at payment; the reviewer's delay costs the owner nothing."""
+    return rules.new_period(renewal.seal.expires_at, renewal.invoice.paid_at)
+
+
+def approve_held(renewal, staff, *, now):
+    """Renew the seal for the period it would have had at payment. Commits."""
+    seal = renewal.seal
+    expected = seal.expires_at
+    _, new_expires_at = held_period(renewal)
+    _claim(renewal, RENEWED, staff, now, new_expires_at=new_expires_at, renewed_at=now)
+    try:
+        seals.renew_seal(seal.public_id, expected_expires_at=expected, new_expires_at=new_expires_at, now=now,
+                         actor=Actor.staff(staff.id), payload={"invoice": renewal.invoice.number, "reviewed": True})
+    except seals.SealError:
+        db.session.rollback()
+        raise RenewalError(N_("The seal cannot be renewed as it is now (suspended, revoked, or its period already "
+                              "ends later); refuse the renewal with a message, or settle the seal first.")) from None
+    db.session.commit()
+    db.session.refresh(renewal)
+    return renewal
+
+
+def refuse_held(renewal, staff, *, note, now):
+    """Refuse with a message the owner reads. The fee is not returned by this system (it has no refunds):
+    the message says so and tells the owner to ask the authority, quoting the invoice."""
+    note = " ".join((note or "").split())
+    if len(note) < MIN_NOTE:
+        raise RenewalError(N_("Write the reason the owner will read (at least %(count)s characters)."),
+                           field="note", count=MIN_NOTE)
+    _claim(renewal, REFUSED, staff, now, decision_note=note[:500])
+    emit("renewal.refused", renewal.seal, {"invoice": renewal.invoice.number, "note": note[:500],
+                                           "total_rials": int(renewal.invoice.total)},
+         Actor.staff(staff.id), now=now, before={"renewal": HELD}, after={"renewal": REFUSED}, reason=note[:500])
+    db.session.commit()
+    db.session.refresh(renewal)
+    return renewal

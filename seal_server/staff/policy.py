@@ -37,6 +37,9 @@ RULES = {
     "bank.sandbox": {SUPPORT, ADMIN},
     "cancellation.decide": {SUPERVISOR, ADMIN},  # confirm (revokes the seal) or send back an owner's request
     "change.decide": {REVIEWER, SUPERVISOR},  # apply or refuse an owner's registered change of names, category ...
+    # approving a new owner hands an existing seal, with its record, to someone else: a supervisor's call
+    "transfer.approve": {SUPERVISOR},
+    "renewal.decide": {REVIEWER, SUPERVISOR},  # renew or refuse a paid renewal held for a reviewer
     "licence.verify": {REVIEWER, SUPERVISOR},
     "rating.decide": {REVIEWER, SUPERVISOR},
     "nonconformity.record": {REVIEWER, SUPERVISOR},  # and decide on the owner's answer
@@ -45,10 +48,10 @@ RULES = {
 }
 # actions that need a TOTP code typed in the last few minutes (see service.FRESH_SECONDS)
 FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move", "seal.revoke",
-                   "cancellation.decide", "provider.manage"})
+                   "cancellation.decide", "provider.manage", "transfer.approve", "renewal.decide"})
 # actions that change an application: the reviewer may not touch their own, nor one another reviewer holds
 DECISIONS = frozenset({"step.decide", "application.approve", "application.reject", "application.claim",
-                       "cancellation.decide", "change.decide"})
+                       "cancellation.decide", "change.decide", "transfer.approve", "renewal.decide"})
 
 
 class Refused(Exception):
@@ -60,14 +63,14 @@ class Refused(Exception):
 
 
 def decide(roles, action, *, staff_national_code=None, staff_id=None, applicant_national_code=None,
-           assigned_to=None):
+           assigned_to=None, seller_national_code=None):
     """None when allowed, else the msgid that says why not."""
     if action not in RULES:
         raise KeyError(f"unknown staff action {action!r}")
     if not set(roles or ()) & RULES[action]:
         return N_("Your role does not allow this.")
     if action in DECISIONS:
-        if applicant_national_code and applicant_national_code == staff_national_code:
+        if staff_national_code and staff_national_code in (applicant_national_code, seller_national_code):
             return N_("You cannot review your own application.")
         if assigned_to is not None and assigned_to != staff_id and SUPERVISOR not in roles \
                 and action != "application.claim":
@@ -95,4 +98,7 @@ def facts(staff, application):
         owner = application.owner
         facts["applicant_national_code"] = owner.national_code if owner is not None else None
         facts["assigned_to"] = getattr(application, "assigned_staff_id", None)
+        seal = getattr(application, "seal", None)  # a transfer: the seller is a party too
+        if getattr(application, "purpose", None) == "transfer" and seal is not None:
+            facts["seller_national_code"] = seal.business.owner.national_code
     return facts

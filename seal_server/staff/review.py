@@ -16,7 +16,7 @@ from ..integrations.models import BackgroundCheck
 from ..marks import N_
 from ..onboarding import issuance
 from ..onboarding.models import (
-    DONE, DRAFT, REJECTED, STEP_REJECTED, STEPS, SUBMITTED, Application, ApplicationStep, DomainChallenge,
+    DONE, DRAFT, REJECTED, STEP_REJECTED, STEPS, SUBMITTED, TRANSFER, Application, ApplicationStep, DomainChallenge,
     VerificationCode,
 )
 from . import policy, rules
@@ -166,8 +166,11 @@ def decide_step(staff, application, step_name, verdict, reason, *, now):
 
 
 def approve(staff, application, *, now):
-    """Issue the seal through the one issuance path (compare-and-set: approved once)."""
+    """Issue the seal through the one issuance path (compare-and-set: approved once); a transfer's
+    approval moves an existing seal to a new owner and asks for its own permission."""
     policy.require(staff, "application.approve", application)
+    if application.purpose == TRANSFER:
+        policy.require(staff, "transfer.approve", application)
     blocking = [item.step for item in application.steps if item.state == STEP_REJECTED]
     if blocking:
         raise StaffError(N_("A step is still rejected; the owner must fix it first."))
@@ -182,6 +185,9 @@ def approve(staff, application, *, now):
         current = db.session.get(Application, application.id)
         if current is not None and current.status != SUBMITTED:
             raise StaffError(CHANGED) from None
+        if current is not None and current.seal is not None and current.seal.status not in ("active", "suspended"):
+            raise StaffError(N_("The seal this request concerns is no longer live; nothing was approved. Reject the "
+                                "request with a reason the owner reads.")) from None
         raise StaffError(N_("The seal could not be issued just now (the tax id service did not answer); "
                             "nothing was approved. Try again later.")) from None
 
@@ -202,6 +208,10 @@ def reject(staff, application, reason, *, now):
         raise StaffError(CHANGED)
     emit("application.rejected", application, {"reason": reason}, Actor.staff(staff.id), now=now,
          before={"status": SUBMITTED}, after={"status": REJECTED}, reason=reason)
+    if application.purpose == TRANSFER:
+        from ..transfers import service as transfers
+
+        transfers.application_ended(application, by=transfers.STAFF, now=now, note=reason)
     db.session.commit()
     db.session.expire_all()
 

@@ -1,8 +1,10 @@
 """The pure rules of registered changes."""
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 from hypothesis import given, strategies as st
 
+from seal_server.billing import fees
 from seal_server.changes import rules
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=timezone.utc)
@@ -27,7 +29,7 @@ def test_a_code_may_be_tried_until_it_expires_or_runs_out_of_tries():
 
 @given(st.integers(0, 10**9), st.integers(0, 10**9))
 def test_leaving_micro_status_never_costs_less_than_nothing_nor_more_than_the_rest(fee, paid):
-    difference = rules.micro_difference(fee, paid)
+    difference = fees.upgrade_due(SimpleNamespace(standard_two_years=fee), paid)
     assert difference >= 0 and difference + min(paid, fee) == fee
 
 

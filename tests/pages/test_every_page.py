@@ -137,6 +137,11 @@ PAGES = {
     "payment providers": Page("/staff/providers", STAFF),
     "payment providers of a seal": Page("/panel/seals/{issued_seal}/providers", OWNER),
     "payment provider": Page("/staff/providers/{provider}", STAFF),
+    "transfer seal": Page("/panel/seals/{issued_seal}/transfer", OWNER),
+    "one transfer": Page("/panel/transfers/{transfer}", OWNER),
+    "upgrade gray seal": Page("/panel/seals/{gray_seal}/upgrade", OWNER),
+    "held renewals": Page("/staff/renewals", STAFF),
+    "held renewal": Page("/staff/renewals/{held_renewal}", STAFF),
 }
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = os.environ.get("SEAL_PAGE_SCREENSHOTS")
@@ -210,6 +215,8 @@ def _demo_data(app):
     with buyer.session_transaction() as session:
         session[FOLLOWED] = arbitrated_id
     data["buyer_session"] = buyer.get_cookie("session").value
+    with app.app_context():
+        data.update(_seal_life_data(data, now))
     staff = app.test_client()
     member = enrol(app, ADMIN_CODE, ["admin", "supervisor", "reviewer", "support", "arbiter"], now)
     assert staff_sign_in(staff, member, now).status_code == 302
@@ -227,6 +234,34 @@ def _open_changes(seal, now):
     domain = changes.request_change(seal, account, "domain", {"domain": "moved-shop.example"}, now=now)
     changes.start_proof(domain, proof.META, None, now)
     return names.id, domain.id
+def _seal_life_data(data, now):
+    """A cancelled transfer of the owner's seal (its history), a gray seal of theirs, a renewal held for review."""
+    from seal_server.accounts.models import Account
+    from seal_server.billing.models import Invoice as Bill
+    from seal_server.renewals.models import Renewal
+    from seal_server.seals.models import Business
+    from seal_server.transfers import service as transfers
+    from tests.onboarding.conftest import OTHER_CODE
+
+    application = db.session.get(Application, data["issued"])
+    seal = issuance.seal_of(application)
+    account = db.session.get(Account, application.account_id)
+    transfer = transfers.offer(seal, account, OTHER_CODE, now=now)
+    transfer.status, transfer.ended_at, transfer.ended_by = "cancelled", now, "seller"
+    business = Business(owner_id=application.owner_id, name_fa="فروشگاه خاکستری", name_en="Gray Shop",
+                        domain="gray-shop.example")
+    db.session.add(business)
+    gray = service.issue_seal(business, now=now, actor="test", kind="gray")
+    bill = Bill(number="HELD-1", account_id=account.id, purpose="renewal", status="paid", total=1_750_000,
+                created_at=now, paid_at=now)
+    db.session.add(bill)
+    db.session.flush()
+    held = Renewal(seal_id=seal.id, account_id=account.id, invoice_id=bill.id, status="held",
+                   old_expires_at=seal.expires_at, terms_version="old", terms_accepted_at=now,
+                   held_reason="the commitment changed after the owner accepted it for this renewal", created_at=now)
+    db.session.add(held)
+    db.session.commit()
+    return {"transfer": transfer.id, "gray_seal": gray.public_id, "held_renewal": held.id}
 
 
 def _open_complaint(seal, now):

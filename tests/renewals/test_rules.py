@@ -112,3 +112,60 @@ def test_conditions_explain_why_not():
     found = [rules.commitment(None, "v2"), rules.licences([])]
     assert rules.blocking(found, except_commitment=True) == []
     assert [c.name for c in rules.blocking(found)] == ["commitment"]
+
+
+# --- filling the gaps: order, the window's edges, Nowruz and the leap day at midnight in Tehran -------------
+
+@given(moments, moments)
+def test_later_expiries_never_renew_to_earlier_ends(a, b):
+    """Monotone: two seals' periods keep their order, so no renewal ends before an earlier one's."""
+    first, second = sorted((a, b))
+    assert rules.add_jalali_years(first, 2) <= rules.add_jalali_years(second, 2)
+
+
+@given(moments, st.integers(min_value=1, max_value=3))
+def test_whole_jalali_years_never_lose_or_gain_a_day(start, years):
+    """Each year added is 365 days plus the leap day crossed, whatever the start."""
+    end = rules.add_jalali_years(start, years)
+    assert (end - start) == timedelta(days=365 * years + leap_days_between(start, end))
+
+
+@given(moments)
+def test_the_window_opens_on_the_tehran_day_thirty_days_before(expiry):
+    opens = rules.window_opens_at(expiry)
+    assert rules.calendar_days_left(expiry, opens) == rules.WINDOW_DAYS
+    assert rules.calendar_days_left(expiry, opens - timedelta(seconds=1)) == rules.WINDOW_DAYS + 1
+    assert opens.astimezone(TEHRAN).time().isoformat() == "00:00:00"
+    assert not rules.window_open(expiry, opens - timedelta(microseconds=1)) and rules.window_open(expiry, opens)
+
+
+def test_expiry_on_the_leap_day_of_1403_renewed_on_time():
+    # 30 Esfand 1403, the last minute of the leap year; 1405 has no 30 Esfand, so the period runs to 1 Farvardin 1406
+    expiry = tehran(1403, 12, 30, 23, 59)
+    start, end = rules.new_period(expiry, tehran(1403, 12, 1))
+    assert start == expiry and jalali(end) == (1406, 1, 1, 23, 59)
+    assert (end - start).days == 731  # 730 days and the leap day itself, which the period does not lose
+
+
+def test_nowruz_midnight_in_tehran_is_the_day_boundary():
+    # a seal ending at the first moment of Nowruz 1404 (00:00 Tehran = 20:30 UTC the evening before)
+    expiry = tehran(1404, 1, 1, 0, 0)
+    assert expiry.hour == 20 and expiry.minute == 30 and expiry.tzinfo == timezone.utc
+    last_minute_of_1403 = expiry - timedelta(minutes=1)
+    assert rules.calendar_days_left(expiry, last_minute_of_1403) == 1
+    assert rules.calendar_days_left(expiry, expiry) == 0
+    assert rules.calendar_days_left(expiry, expiry + timedelta(hours=3, minutes=29)) == 0  # still UTC's 20 March
+    assert jalali(rules.window_opens_at(expiry)) == (1403, 12, 1, 0, 0)  # 30 days back, across the leap day
+    # paid a second before the end: two years from the old expiry; a second after: two years from payment
+    on_time = rules.new_period(expiry, expiry - timedelta(seconds=1))
+    assert on_time[0] == expiry and jalali(on_time[1]) == (1406, 1, 1, 0, 0)
+    late = rules.new_period(expiry, expiry + timedelta(seconds=1))
+    assert late[0] == expiry + timedelta(seconds=1) and (late[1] - late[0]).days == 730
+
+
+def test_a_period_across_1407_and_1408_counts_the_next_leap_day():
+    # jdatetime's calendar: 1408 is the leap year after 1403
+    assert not jdatetime.date(1407, 1, 1).isleap() and jdatetime.date(1408, 1, 1).isleap()
+    start = tehran(1407, 6, 1)
+    end = rules.add_jalali_years(start, 2)
+    assert jalali(end)[:3] == (1409, 6, 1) and (end - start).days == 731
