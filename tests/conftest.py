@@ -105,6 +105,7 @@ def make_app(database_url, **overrides):
         "SEAL_BASE_URL": "http://seal.test",
         "SEAL_DEMO": False,
         "SEAL_STAR_RECHECK": False,  # tick would fetch starred seals' domains; tests/conformity turns it on
+        "SEAL_COPY_FLUSH_SECONDS": 0,  # no flush timer thread per test app; tests flush through tick
     }
     config.update(overrides)
     app = create_app(config)

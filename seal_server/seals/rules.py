@@ -71,6 +71,16 @@ def host_matches(host, domain):
     return host == domain or host == "www." + domain
 
 
+def foreign_host(referer, seal_domain, own_host=None):
+    """The host a request came from when it is neither the seal's registered domain (nor its www. form)
+    nor the authority's own host `own_host`; None otherwise, and for an absent Referer or one that is not a URL.
+    The verification page's copied-seal warning and copy detection both ask this."""
+    host = referer_host(referer)
+    if host is None or host == own_host or host_matches(host, seal_domain):
+        return None
+    return host
+
+
 def badge_state(snapshot, code_ok, referer, now):
     """The contract's badge state for one request."""
     if snapshot is None or not code_ok:
