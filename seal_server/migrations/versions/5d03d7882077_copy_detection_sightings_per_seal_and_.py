@@ -1,5 +1,7 @@
-"""copy detection: sightings per seal and foreign host (count, first and last seen, the report raised), and the
-Redis batches already added (so a retried batch adds nothing)
+"""copy detection: sightings per seal and foreign host, and the Redis batches already added
+
+copy_sightings: count, first and last seen, and the one fake-seal report raised; copy_batches: the ids of
+batches drained from Redis, so a retried batch adds nothing.
 
 Revision ID: 5d03d7882077
 Revises: 675ae4bfe009
