@@ -121,6 +121,8 @@ PAGES = {
     "rating requests": Page("/staff/ratings", STAFF),
     "answered non-conformities": Page("/staff/nonconformities", STAFF),
     "violation reports": Page("/staff/violations", STAFF),
+    "seal on other sites": Page("/panel/seals/{issued_seal}/copies", OWNER),
+    "seals on other sites": Page("/staff/copies", STAFF),
 }
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = os.environ.get("SEAL_PAGE_SCREENSHOTS")
@@ -182,11 +184,25 @@ def _demo_data(app):
     with app.app_context():
         data["issued_seal"] = issuance.seal_of(db.session.get(Application, data["issued"])).public_id
         data["valid_id"] = data["valid"].split("?")[0]
+        _copies_seen(now, [data["issued_seal"], data["valid_id"]])
     staff = app.test_client()
     member = enrol(app, ADMIN_CODE, ["admin", "supervisor", "reviewer", "support", "arbiter"], now)
     assert staff_sign_in(staff, member, now).status_code == 302
     data["staff_session"] = staff.get_cookie("session").value
     return data
+
+
+def _copies_seen(now, public_ids):
+    """Other sites that showed these seals (one long host name, one IDN, one over the threshold: reported)."""
+    from datetime import timedelta
+
+    from seal_server.copies import service as copies
+
+    hosts = {"copycat.example": 250, "a-very-long-subdomain-name.of-a-site-that-copied.example": 7,
+             "xn--mgbtj4c7ad63e.example": 3}
+    copies.add_counts([(public_id, host, count, now - timedelta(days=40), now) for public_id in public_ids
+                       for host, count in hosts.items()])
+    copies.report_copies(now, 100)
 
 
 def _open_complaint(seal, now):
