@@ -71,7 +71,9 @@ def test_staff_see_it_on_the_seal_page_and_the_list_over_the_threshold(app, seen
     assert html.index("copycat.example") < html.index("secret-neighbour.example")  # most often first
     with app.app_context():
         domain = db.session.scalar(select(Seal.domain).where(Seal.public_id == other))
-    assert domain in html
+    assert domain in html and f'href="/staff/seals/{other}"' in html
+    english = reviewer.get("/staff/copies?lang=en").get_data(as_text=True)
+    assert f'href="/staff/seals/{other}?lang=en"' in english and "1234" in english
 
 
 def test_staff_without_seal_view_are_refused(seen, staff_client):  # noqa: F811
