@@ -5,7 +5,7 @@ import re
 
 import idna
 
-from ..seals.rules import foreign_host
+from ..seals.rules import MEMO_REFERER, foreign_host
 
 MAX_HOST = 253  # the longest a DNS name can be
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
@@ -36,6 +36,18 @@ def normalise_host(host):
 def counted_host(referer, seal_domain, own_host):
     """The host to count for a request with this Referer, or None: only the host of a URL Referer that is
     not the seal's own site (the badge's rule) nor the authority's; never its path or query."""
+    if referer and len(referer) <= MEMO_REFERER:
+        return _memo_counted_host(referer, seal_domain, own_host)
+    return _counted_host(referer, seal_domain, own_host)
+
+
+@functools.lru_cache(maxsize=4096)
+def _memo_counted_host(referer, seal_domain, own_host):
+    """counted_host remembered for short Referers: it runs on every badge request from another site."""
+    return _counted_host(referer, seal_domain, own_host)
+
+
+def _counted_host(referer, seal_domain, own_host):
     host = foreign_host(referer, seal_domain, own_host)
     if host is None:
         return None

@@ -1,4 +1,5 @@
 """Pure rules about seals: no Flask, no database."""
+import functools
 import math
 import re
 import secrets
@@ -56,6 +57,21 @@ def referer_host(referer):
     """The host name of a Referer header, lower case; None when absent or not a URL."""
     if not referer:
         return None
+    if len(referer) <= MEMO_REFERER:
+        return _memo_referer_host(referer)
+    return _referer_host(referer)
+
+
+MEMO_REFERER = 256  # snippets send the origin only (referrerpolicy="origin"): short, and few per worker
+
+
+@functools.lru_cache(maxsize=4096)
+def _memo_referer_host(referer):
+    """referer_host for short Referers, remembered: the badge and copy detection both ask, on every request."""
+    return _referer_host(referer)
+
+
+def _referer_host(referer):
     try:
         parts = urlsplit(referer.strip())
         host = parts.hostname
