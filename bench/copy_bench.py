@@ -8,6 +8,10 @@ script, so the client's cost is the same. The figure is the ratio foreign/own re
 request wrk saw answered: nothing was lost on the way.
 
   .venv/bin/python bench/copy_bench.py [--redis-url redis://127.0.0.1:6379/12] [--rounds 3 --duration 10]
+  .venv/bin/python bench/copy_bench.py --in-process   # the same two loads through the WSGI app, no network
+
+On a busy machine the load figures swing from round to round; --in-process calls the app directly,
+alternating the two loads and keeping each one's best time, which holds steadier.
 """
 import argparse
 import json
@@ -48,6 +52,7 @@ def parse_args(argv):
     parser.add_argument("--flush-seconds", type=bench.positive, default=2,
                         help="SEAL_COPY_FLUSH_SECONDS, short so flushes happen during every run (default 2)")
     parser.add_argument("--redis-url", help="count through Redis (SEAL_REDIS_URL); flushed into SQLite by tick")
+    parser.add_argument("--in-process", action="store_true", help="time WSGI calls in this process instead")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv)
     if args.worker_class == "sync":
@@ -87,8 +92,49 @@ def counted(env):
     return int(total), int(hosts)
 
 
+def in_process(env, path, rounds=10, calls=5000):
+    """Best microseconds per request of each load, calling the app's WSGI callable directly."""
+    import time
+
+    os.environ.update(env)
+    from seal_server import create_app
+    from werkzeug.test import EnvironBuilder
+
+    app = create_app()
+    base, _, query = path.partition("?")
+    loads = {"own": [f"https://{bench.DOMAIN}/"] * HOSTS,
+             "foreign": [f"https://copy{n}.example/" for n in range(HOSTS)]}
+    environs = {name: [EnvironBuilder(path=base, query_string=query, headers={"Referer": referer}).get_environ()
+                       for referer in referers] for name, referers in loads.items()}
+    best = {"own": float("inf"), "foreign": float("inf")}
+
+    def ignore(status, headers, exc_info=None):
+        return None
+
+    for _ in range(rounds):
+        for name, batch in environs.items():
+            started = time.perf_counter()
+            for n in range(calls):
+                app.wsgi_app(dict(batch[n % HOSTS]), ignore)
+            best[name] = min(best[name], (time.perf_counter() - started) / calls * 1e6)
+    app.extensions["seal_copies"].flush()
+    return best
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.in_process:
+        with tempfile.TemporaryDirectory(prefix="seal-copy-bench-") as tmp:
+            env = {"SEAL_ENV": "development", "SEAL_SECRET_KEYS": "bench-key-" + "x" * 40,
+                   "SEAL_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", "SEAL_COPY_FLUSH_SECONDS": "0",
+                   "SEAL_BASE_URL": "http://127.0.0.1:1", "SEAL_DEMO": "0"}
+            if args.redis_url:
+                env["SEAL_REDIS_URL"] = args.redis_url
+            _, path = bench.issue_seal(dict(os.environ, **env), bench.REPO)
+            best = in_process(env, path)
+        print(f"in process: own {best['own']:.1f} us/request, foreign {best['foreign']:.1f} us/request; "
+              f"ratio (requests per second) foreign/own {best['own'] / best['foreign']:.3f}")
+        return 0
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
     started = datetime.now(timezone.utc)
@@ -148,10 +194,12 @@ def main(argv=None):
                "foreign_rps_median": statistics.median(r["rps"] for r in runs["foreign"]),
                "foreign_p99_ms_median": statistics.median(r["p99_ms"] for r in runs["foreign"]),
                "own_p99_ms_median": statistics.median(r["p99_ms"] for r in runs["own"]),
+               "cpu_ratio": statistics.median(r["server_cpu_us_per_request"] for r in runs["own"])
+               / statistics.median(r["server_cpu_us_per_request"] for r in runs["foreign"]),
                "foreign_requests_answered": sent, "counted": total, "hosts": hosts}
     print(f"ratio foreign/own (median of rounds): {summary['ratio_median']:.3f} "
           f"({', '.join(f'{r:.3f}' for r in ratios)}); p99 foreign {summary['foreign_p99_ms_median']:.1f} ms, "
-          f"own {summary['own_p99_ms_median']:.1f} ms")
+          f"own {summary['own_p99_ms_median']:.1f} ms; server CPU per request own/foreign {summary['cpu_ratio']:.3f}")
     print(f"counted {total} sightings on {hosts} hosts; wrk saw {sent} foreign requests answered"
           + ("" if total >= sent else "  << COUNTS LOST"))
     if not args.no_save:
