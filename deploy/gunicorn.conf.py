@@ -28,5 +28,14 @@ errorlog = "-"
 # never through gunicorn's own forwarded_allow_ips.
 forwarded_allow_ips = "127.0.0.1"
 
+
+
+def worker_exit(server, worker):
+    """A worker stopping gracefully hands on the copy-detection counts it holds in memory (atexit does too)."""
+    from seal_server.copies.counter import flush_all
+
+    flush_all()
+
+
 # Refuse, in one line, to serve the public development key on a non-loopback address.
 from seal_server.config import gunicorn_on_starting as on_starting  # noqa: E402,F401

@@ -75,6 +75,9 @@ def create_app(config=None):
     from .transfers.views import bp as transfers_bp
     from .upgrades.views import bp as upgrades_bp
     from .conformity import models as _conformity  # noqa: F401
+    from .copies import counter as copy_counter
+    from .copies import models as _copies  # noqa: F401
+    from .copies.views import bp as copies_bp
     from .conformity.views import bp as conformity_bp
     from .demo import bp as demo_bp
     from .health import bp as health_bp
@@ -87,6 +90,7 @@ def create_app(config=None):
     from .widget import bp as widget_bp
 
     cache.init_app(app)
+    copy_counter.init_app(app)
     app.wsgi_app = BadgeMiddleware(app, PublicAnswerMiddleware(app, app.wsgi_app))
     if app.config.get("SEAL_TRUSTED_PROXIES"):
         # outermost, so limits, logs, the badge and the cached public answers all see the visitor's address
@@ -102,6 +106,7 @@ def create_app(config=None):
     app.register_blueprint(providers_bp)
     app.register_blueprint(providers_panel_bp)
     app.register_blueprint(conformity_bp)
+    app.register_blueprint(copies_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(integrations_bp)
     app.register_blueprint(events_bp)

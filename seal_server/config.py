@@ -251,6 +251,11 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_VALIDITY_DAYS": _int(environ, "SEAL_VALIDITY_DAYS", 730),
         "SEAL_TEMPORARY_DAYS": _int(environ, "SEAL_TEMPORARY_DAYS", 90),
         "SEAL_BADGE_CACHE_SECONDS": _bounded(environ, "SEAL_BADGE_CACHE_SECONDS", 30, 0, 60),
+        # copy detection: sightings of one seal on one other host that raise a fake-seal report; how often each
+        # process hands its counts on (0: only at tick and at exit); how many (seal, host) keys a process holds
+        "SEAL_COPY_REPORT_THRESHOLD": _bounded(environ, "SEAL_COPY_REPORT_THRESHOLD", 100, 1, 10**9),
+        "SEAL_COPY_FLUSH_SECONDS": _bounded(environ, "SEAL_COPY_FLUSH_SECONDS", 10, 0, 3600),
+        "SEAL_COPY_MAX_KEYS": _bounded(environ, "SEAL_COPY_MAX_KEYS", 10_000, 10, 1_000_000),
         "SEAL_DEMO": _env(environ, "SEAL_DEMO", "0") == "1",
         "SEAL_AUTHORITY_NAME_FA": _env(environ, "SEAL_AUTHORITY_NAME_FA", "مرجع نماد اعتماد"),
         "SEAL_AUTHORITY_NAME_EN": _env(environ, "SEAL_AUTHORITY_NAME_EN", "Trust Seal Authority"),

@@ -3,6 +3,7 @@ from .billing import service as billing
 from .complaints import arbitration
 from .complaints import service as complaints
 from .conformity import service as conformity
+from .copies import service as copies
 from .events import reminders, worker
 from .integrations import checks
 from .onboarding import issuance, payment
@@ -25,6 +26,7 @@ def tick(now):
         "arbitrations_to_rule": arbitration.sweep(now),
         "licence_notices": conformity.send_expiry_notices(now),
         "stars": conformity.recheck_stars(now),
+        "copies": copies.sweep(now),
         # last, so what the steps above emitted goes out in this same tick
         "outbox": worker.deliver_due(now),
     }

@@ -105,6 +105,7 @@ def make_app(database_url, **overrides):
         "SEAL_BASE_URL": "http://seal.test",
         "SEAL_DEMO": False,
         "SEAL_STAR_RECHECK": False,  # tick would fetch starred seals' domains; tests/conformity turns it on
+        "SEAL_COPY_FLUSH_SECONDS": 0,  # no flush timer thread per test app; tests flush through tick
     }
     config.update(overrides)
     app = create_app(config)
@@ -113,6 +114,7 @@ def make_app(database_url, **overrides):
 
 
 def _empty_tables(app):
+    app.extensions["seal_copies"].memory.take()  # nothing left for the exit flush to write after the test
     with app.app_context():
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):

@@ -490,14 +490,21 @@ def file_violation_report(seal, form, *, now):
         errors["_form"] = (N_("This report was already sent."), {})
     if errors:
         raise ConformityError(errors)
-    report = ViolationReport(seal_id=seal.id, kind=kind, description=description,
-                             contact=_clean_text(form.get("contact"), 200) or None, tracking_code=_tracking_code(),
-                             challenge=challenge, status=REPORT_NEW, created_at=now)
+    report = add_violation_report(seal, kind, description, now=now,
+                                  contact=_clean_text(form.get("contact"), 200) or None, challenge=challenge)
+    db.session.commit()
+    return report
+
+
+def add_violation_report(seal, kind, description, *, now, contact=None, challenge=None):
+    """A new report for staff to triage, with its audit row, in the caller's transaction (the caller commits).
+    Reports from the public come through file_violation_report; the system files fake-seal reports (copies/)."""
+    report = ViolationReport(seal_id=seal.id, kind=kind, description=description, contact=contact,
+                             tracking_code=_tracking_code(), challenge=challenge, status=REPORT_NEW, created_at=now)
     db.session.add(report)
     db.session.flush()
     record_event(actor="system", action="violation.reported", subject_type="seal", subject_id=seal.id, now=now,
                  after={"report": report.id, "kind": kind})
-    db.session.commit()
     return report
 
 

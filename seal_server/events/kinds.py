@@ -49,6 +49,8 @@ KINDS = {
     "licence.expiring": Kind((EMAIL, SMS), False, "a verified licence of the shop ends within 30 days"),
     "nonconformity.recorded": Kind((EMAIL, SMS), False, "the authority recorded a non-conformity against the shop"),
     "nonconformity.decided": Kind((EMAIL,), False, "the authority accepted or rejected the owner's answer"),
+    "seal.copy_detected": Kind((EMAIL,), True, "another site showed the seal SEAL_COPY_REPORT_THRESHOLD times; "
+                                                "a fake-seal report was filed"),
     "seal.star_notice": Kind((EMAIL, SMS), False, "a star's ground was lost; the star goes in 14 days unless restored"),
     # payment providers
     "provider.registered": Kind((), False, "staff registered a payment provider (its token is shown once)"),

@@ -99,11 +99,13 @@ class BadgeMiddleware:
                 ("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("Retry-After", "30"),
                 ("Cache-Control", "no-store")])
             return [body]
+        now, referer = utcnow(), environ.get("HTTP_REFERER")
         status, headers, body = badge_answer(
             match.group(1).encode("latin-1").decode("utf-8", "replace"), args,
-            environ.get("HTTP_REFERER"), environ.get("HTTP_IF_NONE_MATCH"),
-            snapshot, utcnow(), self.app.config["SEAL_SECRET_KEYS"],
+            referer, environ.get("HTTP_IF_NONE_MATCH"), snapshot, now, self.app.config["SEAL_SECRET_KEYS"],
         )
+        if status != 404 and referer:  # a real seal with its code: count it when another site shows it
+            self.app.extensions["seal_copies"].note(snapshot.public_id, snapshot.domain, referer, now)
         headers.append(("Content-Length", str(len(body))))
         start_response(STATUS_LINES[status], headers)
         return [b""] if method == "HEAD" else [body]

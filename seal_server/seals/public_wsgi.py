@@ -48,10 +48,7 @@ def release():
 
 def came_from(seal_domain, referer, base_url):
     """The foreign host the visitor came from, when it is neither the seal's domain nor ours."""
-    host = rules.referer_host(referer)
-    if host is None or host == rules.referer_host(base_url) or rules.host_matches(host, seal_domain):
-        return None
-    return host
+    return rules.foreign_host(referer, seal_domain, rules.referer_host(base_url))
 
 
 def answer_key(route, seal, query_string, referer, now, base_url, scheme="http"):
@@ -134,8 +131,10 @@ class PublicAnswerMiddleware:
         if seal is None or not signing.verify_seal_code(rules.seal_code_param(codes), seal.public_id, seal.domain,
                                                         seal.serial, self.app.config["SEAL_SECRET_KEYS"]):
             return nothing
-        return self.answers, answer_key(route, seal, query.encode("latin-1"), environ.get("HTTP_REFERER"), utcnow(),
-                                        base, scheme)
+        now, referer = utcnow(), environ.get("HTTP_REFERER")
+        if referer:  # copy detection: a visitor (or a script) that came from another site
+            self.app.extensions["seal_copies"].note(seal.public_id, seal.domain, referer, now)
+        return self.answers, answer_key(route, seal, query.encode("latin-1"), referer, now, base, scheme)
 
     def __call__(self, environ, start_response):
         answers, key = self._key(environ)

@@ -1,4 +1,5 @@
 """Pure rules about seals: no Flask, no database."""
+import functools
 import math
 import re
 import secrets
@@ -56,6 +57,21 @@ def referer_host(referer):
     """The host name of a Referer header, lower case; None when absent or not a URL."""
     if not referer:
         return None
+    if len(referer) <= MEMO_REFERER:
+        return _memo_referer_host(referer)
+    return _referer_host(referer)
+
+
+MEMO_REFERER = 256  # snippets send the origin only (referrerpolicy="origin"): short, and few per worker
+
+
+@functools.lru_cache(maxsize=4096)
+def _memo_referer_host(referer):
+    """referer_host for short Referers, remembered: the badge and copy detection both ask, on every request."""
+    return _referer_host(referer)
+
+
+def _referer_host(referer):
     try:
         parts = urlsplit(referer.strip())
         host = parts.hostname
@@ -69,6 +85,16 @@ def referer_host(referer):
 def host_matches(host, domain):
     """True when `host` is the registered domain or its www. form."""
     return host == domain or host == "www." + domain
+
+
+def foreign_host(referer, seal_domain, own_host=None):
+    """The host a request came from when it is neither the seal's registered domain (nor its www. form)
+    nor the authority's own host `own_host`; None otherwise, and for an absent Referer or one that is not a URL.
+    The verification page's copied-seal warning and copy detection both ask this."""
+    host = referer_host(referer)
+    if host is None or host == own_host or host_matches(host, seal_domain):
+        return None
+    return host
 
 
 def badge_state(snapshot, code_ok, referer, now):

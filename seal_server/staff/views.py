@@ -9,6 +9,8 @@ from ..accounts.auth import lang_args
 from ..accounts.views import safe_next
 from ..audit import record_event, verify_chain
 from ..billing.fees import RIALS_PER_TOMAN
+from ..copies import rules as copy_rules
+from ..copies import service as copies
 from ..integrations import checks
 from ..extensions import db, limiter
 from ..iran import places
@@ -307,7 +309,8 @@ def _seals_page(seal=None, errors=None, status=200):
     found = db.session.scalars(select(Seal).where(or_(Seal.public_id == query, Seal.domain.contains(
         query.lower(), autoescape=True))).order_by(Seal.id.desc()).limit(50)).all() if query else []
     return render_template("staff/seals.html", staff=current_staff(), query=query, found=found, seal=seal,
-                           errors=errors or {}, verify_url=lambda item: urls_for(item)["verify_url"]), status
+                           errors=errors or {}, verify_url=lambda item: urls_for(item)["verify_url"],
+                           sightings=copies.sightings_of(seal) if seal else [], shown_host=copy_rules.shown_host), status
 
 
 @bp.get("/seals")

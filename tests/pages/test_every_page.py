@@ -142,6 +142,8 @@ PAGES = {
     "upgrade gray seal": Page("/panel/seals/{gray_seal}/upgrade", OWNER),
     "held renewals": Page("/staff/renewals", STAFF),
     "held renewal": Page("/staff/renewals/{held_renewal}", STAFF),
+    "seal on other sites": Page("/panel/seals/{issued_seal}/copies", OWNER),
+    "seals on other sites": Page("/staff/copies", STAFF),
 }
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = os.environ.get("SEAL_PAGE_SCREENSHOTS")
@@ -211,6 +213,7 @@ def _demo_data(app):
         data["issued_seal"] = issuance.seal_of(db.session.get(Application, data["issued"])).public_id
         data["valid_id"] = data["valid"].split("?")[0]
         data["name_change"], data["domain_change"] = _open_changes(service.get_seal(data["issued_seal"]), now)
+        _copies_seen(now, [data["issued_seal"], data["valid_id"]])
     buyer = app.test_client()
     with buyer.session_transaction() as session:
         session[FOLLOWED] = arbitrated_id
@@ -234,6 +237,8 @@ def _open_changes(seal, now):
     domain = changes.request_change(seal, account, "domain", {"domain": "moved-shop.example"}, now=now)
     changes.start_proof(domain, proof.META, None, now)
     return names.id, domain.id
+
+
 def _seal_life_data(data, now):
     """A cancelled transfer of the owner's seal (its history), a gray seal of theirs, a renewal held for review."""
     from seal_server.accounts.models import Account
@@ -262,6 +267,19 @@ def _seal_life_data(data, now):
     db.session.add(held)
     db.session.commit()
     return {"transfer": transfer.id, "gray_seal": gray.public_id, "held_renewal": held.id}
+
+
+def _copies_seen(now, public_ids):
+    """Other sites that showed these seals (one long host name, one IDN, one over the threshold: reported)."""
+    from datetime import timedelta
+
+    from seal_server.copies import service as copies
+
+    hosts = {"copycat.example": 250, "a-very-long-subdomain-name.of-a-site-that-copied.example": 7,
+             "xn--mgbtj4c7ad63e.example": 3}
+    copies.add_counts([(public_id, host, count, now - timedelta(days=40), now) for public_id in public_ids
+                       for host, count in hosts.items()])
+    copies.report_copies(now, 100)
 
 
 def _open_complaint(seal, now):
