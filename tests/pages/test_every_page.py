@@ -196,7 +196,8 @@ def _demo_data(app):
         _, data["to_rule"] = _arbitrated_complaint(issued, now - timedelta(days=4), "900002")
         data["arbitrated"], arbitrated_id = _arbitrated_complaint(issued, now, "900001")
         arbitration.sweep(now)  # the older one's 72 hours have passed: it awaits a ruling
-        data["invoice"] = db.session.scalars(select(Invoice.number).order_by(Invoice.id.desc())).first()
+        data["invoice"] = db.session.scalars(select(Invoice.number).where(Invoice.account_id.is_not(None))
+                                             .order_by(Invoice.id.desc())).first()  # the owner's, not a buyer's fee
         data["issued_seal"] = issuance.seal_of(db.session.get(Application, data["issued"])).public_id
     data["draft"] = draft = new_application(owner)
     base = f"/panel/applications/{draft}"
