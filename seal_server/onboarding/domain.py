@@ -106,8 +106,8 @@ def start(application, method, mailbox, now):
     return challenge
 
 
-def check(application, challenge_id, now, *, code=None):
-    """Look for the proof now; marks the domain verified, or raises ProofFailed (kept as last_error)."""
+def checkable(application, challenge_id, now):
+    """The application's challenge that may be checked now (perhaps already verified), or ProofFailed."""
     editable(application, ("domain",))
     in_range = isinstance(challenge_id, int) and 0 < challenge_id < 2**31
     challenge = db.session.get(DomainChallenge, challenge_id) if in_range else None
@@ -121,6 +121,17 @@ def check(application, challenge_id, now, *, code=None):
     limit = EMAIL_CODE_TRIES if challenge.method == proof.EMAIL else CHECKS_PER_CHALLENGE
     if challenge.attempts >= limit:
         raise proof.ProofFailed(N_("Too many tries for this check; start a new one."))
+    return challenge
+
+
+def check(application, challenge_id, now, *, code=None):
+    """Look for the proof now; marks the domain verified, or raises ProofFailed (kept as last_error).
+
+    This decides the proof; the panel runs it on the worker (`checks.py`) for the methods that fetch.
+    """
+    challenge = checkable(application, challenge_id, now)
+    if challenge.verified_at is not None:
+        return challenge
     try:
         with _fetch_slot(challenge, application.account_id):
             challenge.attempts += 1
