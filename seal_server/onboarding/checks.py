@@ -152,6 +152,8 @@ class Runner:
         with self.app.app_context():
             try:
                 run(check_id, runs, now)
+            except Exception:  # noqa: BLE001 - e.g. the database went away: the lease brings it back later
+                current_app.logger.exception("domain check %s could not be recorded", check_id)
             finally:
                 db.session.remove()
 
