@@ -228,3 +228,16 @@ def test_a_check_of_another_application_is_not_shown(app, now, slow_site):
         check_id = db.session.scalars(select(DomainCheck.id)).one()
     assert other.get(f"/panel/applications/{other_id}/domain/checks/{check_id}").status_code == 404
     assert other.get(f"/panel/applications/{application_id}/domain/checks/{check_id}").status_code == 404
+
+
+def test_the_worker_command_runs_queued_checks(app, runner, now, slow_site):
+    from seal_server.cli import worker_command
+
+    client, application_id, meta = _owner(app, CODES[6], "09121234563", "shop.example", now, slow_site)
+    slow_site.release.set()
+    assert _ask(client, application_id, meta).status_code == 302
+    result = runner.invoke(worker_command, ["--once"])
+    assert result.exit_code == 0, result.output
+    assert '"checks": 1' in result.output
+    with app.app_context():
+        assert db.session.get(Application, application_id).domain_verified_by == proof.META
