@@ -9,13 +9,14 @@ bind = os.environ.get("SEAL_WEB_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')
 # One process per core; the badge, verification page and API are answered from memory, so a
 # process is busy with CPU (not waiting) on the hot paths.
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
-# gthread: a thread waiting on an owner's slow site during a domain check does not hold the
-# whole process, so the badge keeps answering; with sync workers two slow checks would stop
-# a 2-worker deployment. Set SEAL_WEB_WORKER_CLASS=sync once domain checks run off the request.
+# gthread x 4: measured no worse than sync for the badge, also while owners' domain checks (run by
+# the worker, not the request) wait on slow sites (bench/checks_bench.py); and a thread waiting on
+# what is still slow in a request (the staff's HTTPS check of a rating request, a slow client without
+# a buffering proxy) does not hold the whole process. SEAL_WEB_WORKER_CLASS=sync is fine behind nginx.
 worker_class = os.environ.get("SEAL_WEB_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("SEAL_WEB_THREADS", "4")) if worker_class == "gthread" else 1
 backlog = 2048
-timeout = 30  # a request still running after this is killed (domain checks time out at 10 s)
+timeout = 30  # a request still running after this is killed (the safe fetcher gives up after 15 s)
 graceful_timeout = 20
 keepalive = 5  # behind nginx's keepalive upstream pool
 max_requests = 20_000  # recycle workers now and then; the jitter keeps them from restarting together

@@ -245,11 +245,11 @@ def tick(now_text):
 
 
 @cli.command("worker")
-@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--once", is_flag=True, help="Deliver what is due now and run the queued domain checks, then exit.")
 @click.option("--poll", type=click.FloatRange(0.1, 60), default=1.0, help="Seconds between looks at the outbox.")
 @with_appcontext
 def worker_command(once, poll):
-    """Deliver due email, SMS and webhooks; several workers may run at once."""
+    """Deliver due email, SMS and webhooks and run queued domain checks; several workers may run at once."""
     import logging
 
     from .events import worker

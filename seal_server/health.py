@@ -40,4 +40,21 @@ def database_unreachable(error):
     headers = {"Retry-After": "30", "Cache-Control": "no-store"}
     if request.path.startswith("/api/"):
         return jsonify(error="the authority's database cannot be reached; try again in a minute"), 503, headers
+    if request.method == "POST":
+        # Nothing was written (the transaction never reached the database): the visitor's answers come
+        # back in a form that sends them again as they were, so nothing typed is lost.
+        return render_template("error_resend.html", code=503, message=DATABASE_DOWN, action=request.full_path,
+                               fields=_fields_to_resend(), files=bool(request.files)), 503, headers
     return render_template("error.html", code=503, message=DATABASE_DOWN), 503, headers
+
+
+RESEND_NEVER = ("password",)  # secrets typed into a form are not written back into a page
+
+
+def _fields_to_resend():
+    try:
+        form = request.form
+    except Exception:  # noqa: BLE001 - a body we cannot read is simply not offered again
+        return []
+    return [(name, value) for name, values in form.lists() for value in values
+            if not any(word in name.lower() for word in RESEND_NEVER)]

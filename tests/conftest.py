@@ -20,6 +20,7 @@ from seal_server.clock import utcnow
 from seal_server.events import service as events_service
 from seal_server.events import worker
 from seal_server.extensions import db
+from seal_server.onboarding import checks as domain_checks
 
 TEST_KEYS = ["test-key-old-0123456789abcdefghijklmnop", "test-key-new-0123456789abcdefghijklmnop"]
 # Ed25519 status-signing seeds (base64url), newest last.
@@ -78,12 +79,22 @@ def drain(app, now=None):
         return deliver_queued(now)
 
 
+def run_queued_checks(app, now=None):
+    """Run the queued domain checks as the worker would, as of the newest one's request unless `now` is given."""
+    with app.app_context():
+        when = now or domain_checks.queued_since()
+        return domain_checks.run_due(when) if when is not None else 0
+
+
 class DeliveringClient(FlaskClient):
-    """A test client after whose every request the worker delivers what the request queued."""
+    """A test client after whose every request the worker runs the domain checks and delivers the messages
+    the request queued."""
 
     def open(self, *args, **kwargs):
-        before = events_service.emitted
+        before, checks_before = events_service.emitted, domain_checks.requested
         response = super().open(*args, **kwargs)
+        if domain_checks.requested != checks_before:
+            run_queued_checks(self.application)
         if events_service.emitted != before:
             drain(self.application)
         return response

@@ -213,13 +213,26 @@ def deliver_due(now, limit=None):
 
 
 def run(clock, *, once=False, poll=1.0, stop=None):
-    """The worker loop: deliver what is due, then wait `poll` seconds (one-time codes arrive within seconds)."""
-    while True:
+    """The worker loop: deliver what is due and start queued domain checks, then wait `poll` seconds
+    (one-time codes arrive within seconds). Checks run on SEAL_PROOF_CHECKS_RUNNING threads beside the
+    loop, so a slow site never delays a message; `once` runs them in line."""
+    from ..onboarding import checks
+
+    if once:
         done = deliver_due(clock())
-        if once or (stop is not None and stop.is_set()):
-            return done
-        if not any(done.values()):
-            if stop is not None:
-                stop.wait(poll)
-            else:
-                time.sleep(poll)
+        done["checks"] = checks.run_due(clock())
+        return done
+    runner = checks.Runner(current_app._get_current_object(), current_app.config["SEAL_PROOF_CHECKS_RUNNING"])
+    try:
+        while True:
+            started = runner.fill(clock())
+            done = deliver_due(clock())
+            if stop is not None and stop.is_set():
+                return done
+            if not any(done.values()) and not started:
+                if stop is not None:
+                    stop.wait(poll)
+                else:
+                    time.sleep(poll)
+    finally:
+        runner.close()

@@ -116,14 +116,33 @@ def open_challenge(application, domain, method, mailbox, now):
     return challenge
 
 
-def check(application, challenge_id, now, *, code=None):
-    """Look for the proof now; marks the domain verified, or raises ProofFailed (kept as last_error)."""
+def checkable(application, challenge_id, now):
+    """The application's challenge that may be checked now (perhaps already verified), or ProofFailed."""
     editable(application, ("domain",))
     in_range = isinstance(challenge_id, int) and 0 < challenge_id < 2**31
     challenge = db.session.get(DomainChallenge, challenge_id) if in_range else None
     if (challenge is None or challenge.application_id != application.id
             or challenge.domain != application.domain):
         raise proof.ProofFailed(N_("This check belongs to another domain; start a new one."))
+    if challenge.verified_at is None:
+        _still_open(challenge, now)
+    return challenge
+
+
+def _still_open(challenge, now):
+    if now >= challenge.expires_at:
+        raise proof.ProofFailed(N_("This code has expired; start a new check."))
+    limit = EMAIL_CODE_TRIES if challenge.method == proof.EMAIL else CHECKS_PER_CHALLENGE
+    if challenge.attempts >= limit:
+        raise proof.ProofFailed(N_("Too many tries for this check; start a new one."))
+
+
+def check(application, challenge_id, now, *, code=None):
+    """Look for the proof now; marks the domain verified, or raises ProofFailed (kept as last_error).
+
+    This decides the proof; the panel runs it on the worker (`checks.py`) for the methods that fetch.
+    """
+    challenge = checkable(application, challenge_id, now)
     if challenge.verified_at is not None:
         return challenge
     prove(challenge, application.account_id, now, code=code)
@@ -141,13 +160,10 @@ def check(application, challenge_id, now, *, code=None):
 def prove(challenge, account_id, now, *, code=None):
     """Look for the challenge's proof now (counting the try); raises ProofFailed, kept as last_error (committed).
 
-    Returns normally when the proof is there; the caller marks what it proves and commits.
+    Returns normally when the proof is there; the caller marks what it proves and commits. Onboarding's
+    `check` and a registered domain change (`changes/`) both call it.
     """
-    if now >= challenge.expires_at:
-        raise proof.ProofFailed(N_("This code has expired; start a new check."))
-    limit = EMAIL_CODE_TRIES if challenge.method == proof.EMAIL else CHECKS_PER_CHALLENGE
-    if challenge.attempts >= limit:
-        raise proof.ProofFailed(N_("Too many tries for this check; start a new one."))
+    _still_open(challenge, now)
     try:
         with _fetch_slot(challenge, account_id):
             challenge.attempts += 1

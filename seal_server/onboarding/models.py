@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..coltypes import UTCDateTime
@@ -136,6 +136,33 @@ class DomainChallenge(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[Optional[str]] = mapped_column(String(300))
     verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class DomainCheck(db.Model):
+    """One "check now" of a challenge that fetches the owner's site or DNS, run by the worker, not the request.
+
+    While queued or running a check holds one of its account's `slot`s (0 to
+    SEAL_PROOF_CHECKS_PER_ACCOUNT - 1); the unique (account, slot) pair keeps the limit in the database,
+    across every web process, and a finished check gives its slot back (NULL).
+    """
+
+    __tablename__ = "domain_checks"
+    __table_args__ = (UniqueConstraint("account_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("domain_challenges.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    state: Mapped[str] = mapped_column(String(10), index=True)  # queued | running | done
+    slot: Mapped[Optional[int]] = mapped_column(Integer)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    lease_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # a running check's worker holds it
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    runs: Mapped[int] = mapped_column(Integer, default=0)  # claims so far (a crashed worker's lease is retried)
+    verified: Mapped[bool] = mapped_column(default=False)
+    message: Mapped[Optional[str]] = mapped_column(String(300))  # a msgid for the owner when not verified
+    variables: Mapped[Optional[dict]] = mapped_column(JSON(none_as_null=True))
 
 
 class VerificationCode(db.Model):

@@ -3,14 +3,14 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, make_response, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, request,
                    send_from_directory, url_for)
 
 from .. import PAGE_CSP
 
 from ..accounts.auth import current_account, lang_args, login_required
 from ..clock import utcnow
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..billing import fees
 from ..i18n import current_language
 from ..marks import N_
@@ -18,7 +18,7 @@ from ..iran import places
 from ..seals import service as seal_service
 from ..seals import cache as seal_cache
 from ..seals.badge import DEFAULT_SIZE, SIZES, as_seen_on_own_site
-from . import codes, contact, documents, gray, issuance, payment, proof, service, terms
+from . import checks, codes, contact, documents, gray, issuance, payment, proof, service, terms
 from . import domain as domain_proof
 from .storage import storage_from_config
 
@@ -253,11 +253,21 @@ def business(application_id):
                            sales_methods=service.SALES_METHODS), 400 if errors else 200
 
 
+CHECK_STATES = {checks.QUEUED: "queued", checks.RUNNING: "fetching", checks.DONE: "done"}
+
+
 def _domain_page(application, errors=None, status=200):
     now = utcnow()
+    challenges = domain_proof.current_challenges(application, now)
+    check = checks.latest(application)
+    if check is not None and check.challenge_id not in {challenge.id for challenge in challenges.values()}:
+        check = None  # a check of a code since replaced says nothing about the current ones
+    if check is not None and check.state == checks.DONE and not errors and not check.verified:
+        errors = {"_form": (check.message, check.variables or {})}
     return render_template(
         "onboarding/domain.html", application=application, errors=errors or {},
-        challenges=domain_proof.current_challenges(application, now), methods=proof.METHODS,
+        challenges=challenges, methods=proof.METHODS, check=check,
+        check_state=CHECK_STATES[check.state] if check is not None else None,
         mailboxes=proof.EMAIL_MAILBOXES, file_paths=proof.file_paths,
         dns_label=proof.DNS_LABEL), status
 
@@ -284,13 +294,35 @@ def domain_start(application_id):
 @login_required
 @limiter.limit("10 per minute")
 def domain_check(application_id):
+    """The email code is checked here; every other method is queued for the worker and the page follows it."""
     application = _application(application_id)
     challenge_id = request.form.get("challenge", type=int)
+    now = utcnow()
     try:
-        domain_proof.check(application, challenge_id, utcnow(), code=request.form.get("code"))
+        challenge = domain_proof.checkable(application, challenge_id, now)
+        if challenge.method == proof.EMAIL:
+            domain_proof.check(application, challenge_id, now, code=request.form.get("code"))
+        elif checks.request_check(application, challenge_id, now) is not None:
+            return redirect(url_for("onboarding.domain", application_id=application.id, **lang_args()))
     except proof.ProofFailed as failure:
         return _domain_page(application, {"_form": (failure.message, failure.variables)}, 400)
     return _to_overview(application)
+
+
+@bp.get("/applications/<int:application_id>/domain/checks/<int:check_id>")
+@login_required
+def domain_check_state(application_id, check_id):
+    """What the domain page polls: queued, fetching or done, and where to go once done."""
+    application = _application(application_id)
+    check = db.session.get(checks.DomainCheck, check_id)
+    if check is None or check.application_id != application.id:
+        abort(404)
+    done = check.state == checks.DONE
+    endpoint = "onboarding.application" if done and check.verified else "onboarding.domain"
+    response = jsonify(state=CHECK_STATES[check.state], verified=bool(check.verified),
+                       next=url_for(endpoint, application_id=application.id, **lang_args()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 LEAFLET_FILES = re.compile(r"^(leaflet\.js|leaflet\.css|images/[a-z0-9\-]+\.png)$")

@@ -44,10 +44,19 @@ def _email_code(app, to, wait=10.0):
 
 
 def landline_code(app, number="02188776655"):
-    """The code read in the newest sandbox call to `number`, turned from words back into digits."""
+    """The code read in the newest sandbox call to `number`, turned from words back into digits.
+
+    A live server's own worker may be placing the call right now: then wait for it to land.
+    """
+    deadline = time.monotonic() + 15
     with app.app_context():
-        call = db.session.scalars(select(VoiceCall).where(VoiceCall.number == number)
-                                  .order_by(VoiceCall.id.desc())).first()
+        while True:
+            call = db.session.scalars(select(VoiceCall).where(VoiceCall.number == number)
+                                      .order_by(VoiceCall.id.desc())).first()
+            if call is not None or time.monotonic() > deadline:
+                break
+            db.session.rollback()
+            time.sleep(0.1)
         spoken = re.search(r"کد تأیید تلفن شما: (.*?)\. تکرار", call.script).group(1)
         return "".join(str(PERSIAN_DIGIT_NAMES.index(word)) for word in spoken.split("، "))
 

@@ -27,7 +27,7 @@ from seal_server.demo import load_demo, load_demo_provider, shop_url
 from seal_server.extensions import db
 from seal_server.onboarding import domain as domain_proof
 from seal_server.onboarding import issuance, proof
-from seal_server.onboarding.models import Application
+from seal_server.onboarding.models import Application, DomainCheck
 from seal_server.providers.models import PaymentProvider
 from seal_server.seals import service
 from tests.accounts.conftest import MOBILE, NATIONAL_CODE, csrf_from, sign_in
@@ -204,7 +204,14 @@ def _demo_data(app):
     assert post_form(owner, base + "/identity", NATURAL).status_code == 302
     assert post_form(owner, base + "/business", {**BUSINESS, "domain": "my-shop.example"}).status_code == 302
     with app.app_context():
-        domain_proof.start(db.session.get(Application, draft), proof.META, None, now)
+        application = db.session.get(Application, draft)
+        challenge = domain_proof.start(application, proof.META, None, now)
+        # a check the worker is running (its lease far ahead, so the page's own worker leaves it): the
+        # domain page shows its progress and polls it
+        db.session.add(DomainCheck(application_id=draft, challenge_id=challenge.id, account_id=application.account_id,
+                                   state="running", slot=0, requested_at=now, started_at=now,
+                                   lease_until=now + timedelta(days=3650), runs=1, verified=False))
+        db.session.commit()
     to_invoice = owner.post(base + "/payment", data={"csrf_token": csrf_from(owner.get(base)), "size": "standard"})
     invoice = path_of(to_invoice.headers["Location"])
     to_bank = owner.post(invoice + "/pay", data={"csrf_token": csrf_from(owner.get(invoice))})

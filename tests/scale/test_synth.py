@@ -58,16 +58,29 @@ def test_synth_command(runner, ctx):
     assert db.session.scalar(select(func.count()).select_from(Seal)) == 12
 
 
-def test_a_big_load_rebuilds_the_search_index(ctx, client, now, monkeypatch):
+def _keys_and_indexes():
+    """Every index and constraint of the loaded tables, as PostgreSQL would recreate them."""
+    from sqlalchemy import text
+
+    tables = "'owners'::regclass, 'businesses'::regclass, 'seals'::regclass"
+    return sorted(db.session.execute(text(
+        f"SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid IN ({tables}) "
+        f"UNION ALL SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+        f"WHERE indrelid IN ({tables})")).all())
+
+
+def test_a_big_load_rebuilds_the_keys_and_indexes_it_dropped(ctx, client, now, monkeypatch):
     from seal_server.seals import synth as synth_module
 
     monkeypatch.setattr(synth_module, "REBUILD_INDEX_FROM", 10)
+    postgresql = db.engine.dialect.name == "postgresql"
+    before = _keys_and_indexes() if postgresql else None
     synthesize(15, now=now)
     seal = db.session.scalars(select(Seal).order_by(Seal.id.desc())).first()
     html = client.get("/registry", query_string={"q": seal.domain}).get_data(as_text=True)
     assert seal.domain in html
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy import text
-
-        assert db.session.scalar(text(
-            "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_businesses_search_trgm'")) == 1
+    if postgresql:
+        after = _keys_and_indexes()
+        assert after == before and any("gin_trgm_ops" in definition for _, definition in after)
+        assert any(name == "seals_public_id_key" for name, _ in after)
+        assert sum("FOREIGN KEY" in definition for _, definition in after) >= 2
