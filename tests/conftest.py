@@ -5,6 +5,7 @@ The schema is built once per session by running the real migrations.
 """
 import os
 import shutil
+import tempfile
 import threading
 from datetime import datetime, timezone
 
@@ -100,6 +101,10 @@ class DeliveringClient(FlaskClient):
         return response
 
 
+# Uploaded files of apps that name no SEAL_UPLOAD_DIR land here (removed when the session ends), not in instance/.
+_UPLOADS = tempfile.TemporaryDirectory(prefix="seal-test-uploads-")
+
+
 def make_app(database_url, **overrides):
     engine_options = {"pool_pre_ping": True}
     if database_url.startswith("postgresql"):
@@ -117,6 +122,7 @@ def make_app(database_url, **overrides):
         "SEAL_DEMO": False,
         "SEAL_STAR_RECHECK": False,  # tick would fetch starred seals' domains; tests/conformity turns it on
         "SEAL_COPY_FLUSH_SECONDS": 0,  # no flush timer thread per test app; tests flush through tick
+        "SEAL_UPLOAD_DIR": tempfile.mkdtemp(dir=_UPLOADS.name),
     }
     config.update(overrides)
     app = create_app(config)
