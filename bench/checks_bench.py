@@ -161,36 +161,14 @@ def main(argv=None):
             real.wait_ready("/healthz")
             real_url = f"http://127.0.0.1:{real_port}{path}"
             status, headers, body = bench.fetch(real_url)
-            (workdir / "body").write_bytes(body)
-            (workdir / "headers.json").write_text(json.dumps(bench.app_headers(headers)))
-            bare = bench.Server("bare", "bare_app:app", bare_port, args,
-                                dict(env, BENCH_BARE_BODY=str(workdir / "body"),
-                                     BENCH_BARE_HEADERS=str(workdir / "headers.json")),
-                                workdir, bench.REPO, pythonpath=bench.BENCH)
-            servers.append(bare)
-            bare_url = f"http://127.0.0.1:{bare_port}{path}"
-            bare.wait_ready(path)
+            bare, bare_url = public_bench.start_bare(body, headers, path, bare_port, args, env, workdir, servers)
             pressers = [threading.Thread(target=press, args=(real_port, owner, n, stop, latencies, lock))
                         for n, owner in enumerate(people)]
             for thread in pressers:
                 thread.start()
             print(f"badge {path}; {OWNERS} owners pressing every {PRESS_EVERY:.0f} s, site answers after "
                   f"{site_delay:.0f} s; gunicorn {args.workers} x {args.worker_class} x {args.threads}")
-            for server, url in ((real, real_url), (bare, bare_url)):
-                bench.check_run("warm-up", bench.measure(server, url, args.warmup, args))
-            runs = {"route": [], "bare": []}
-            load_before = os.getloadavg()
-            for round_no in range(args.rounds):
-                order = [("route", real, real_url), ("bare", bare, bare_url)]
-                if round_no % 2:
-                    order.reverse()
-                for name, server, url in order:
-                    result = bench.measure(server, url, args.duration, args)
-                    bench.check_run(name, result)
-                    runs[name].append(result)
-                    print(f"  round {round_no + 1} {name:5s} {result['rps']:8.1f} req/s  p99 {result['p99_ms']:7.2f} ms"
-                          f"  server CPU {result['server_cpu_us_per_request']:7.1f} us/request")
-            load_after = os.getloadavg()
+            runs, load_before, load_after = public_bench.alternate(real, real_url, bare, bare_url, args)
         except bench.BenchError as error:
             print(f"benchmark failed: {error}", file=sys.stderr)
             return 1

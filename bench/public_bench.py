@@ -78,6 +78,38 @@ def prepare(args, env):
     }[args.route]
 
 
+def start_bare(body, headers, path, port, args, env, workdir, servers):
+    """A bare Flask route serving the same bytes and headers as the real route: the same-run baseline."""
+    (workdir / "body").write_bytes(body)
+    (workdir / "headers.json").write_text(json.dumps(bench.app_headers(headers)))
+    bare = bench.Server("bare", "bare_app:app", port, args,
+                        dict(env, BENCH_BARE_BODY=str(workdir / "body"),
+                             BENCH_BARE_HEADERS=str(workdir / "headers.json")),
+                        workdir, bench.REPO, pythonpath=bench.BENCH)
+    servers.append(bare)
+    bare.wait_ready(path)
+    return bare, f"http://127.0.0.1:{port}{path}"
+
+
+def alternate(real, real_url, bare, bare_url, args):
+    """Warm both up, then measure them in alternating rounds; returns (runs, load before, load after)."""
+    for server, url in ((real, real_url), (bare, bare_url)):
+        bench.check_run("warm-up", bench.measure(server, url, args.warmup, args))
+    runs = {"route": [], "bare": []}
+    load_before = os.getloadavg()
+    for round_no in range(args.rounds):
+        order = [("route", real, real_url), ("bare", bare, bare_url)]
+        if round_no % 2:
+            order.reverse()
+        for name, server, url in order:
+            result = bench.measure(server, url, args.duration, args)
+            bench.check_run(name, result)
+            runs[name].append(result)
+            print(f"  round {round_no + 1} {name:5s} {result['rps']:8.1f} req/s  p99 {result['p99_ms']:7.2f} ms"
+                  f"  server CPU {result['server_cpu_us_per_request']:7.1f} us/request")
+    return runs, load_before, os.getloadavg()
+
+
 def main(argv=None):
     args = parse_args(argv)
     for sig in (signal.SIGTERM, signal.SIGHUP):  # SystemExit runs the finally blocks that stop both gunicorns
@@ -109,32 +141,10 @@ def main(argv=None):
             status, headers, body = bench.fetch(real_url)
             if status != 200:
                 raise bench.BenchError(f"{args.route} answered {status}")
-            (workdir / "body").write_bytes(body)
-            (workdir / "headers.json").write_text(json.dumps(bench.app_headers(headers)))
-            bare = bench.Server("bare", "bare_app:app", bare_port, args,
-                                dict(env, BENCH_BARE_BODY=str(workdir / "body"),
-                                     BENCH_BARE_HEADERS=str(workdir / "headers.json")),
-                                workdir, bench.REPO, pythonpath=bench.BENCH)
-            servers.append(bare)
-            bare_url = f"http://127.0.0.1:{bare_port}{path}"
-            bare.wait_ready(path)
+            bare, bare_url = start_bare(body, headers, path, bare_port, args, env, workdir, servers)
             print(f"{args.route}: {path} -> {status}, {len(body)} bytes; {args.seals} seals; "
                   f"{env['SEAL_DATABASE_URL'].split(':')[0]}; gunicorn {args.workers} x {args.worker_class}")
-            for server, url in ((real, real_url), (bare, bare_url)):
-                bench.check_run("warm-up", bench.measure(server, url, args.warmup, args))
-            runs = {"route": [], "bare": []}
-            load_before = os.getloadavg()
-            for round_no in range(args.rounds):
-                order = [("route", real, real_url), ("bare", bare, bare_url)]
-                if round_no % 2:
-                    order.reverse()
-                for name, server, url in order:
-                    result = bench.measure(server, url, args.duration, args)
-                    bench.check_run(name, result)
-                    runs[name].append(result)
-                    print(f"  round {round_no + 1} {name:5s} {result['rps']:8.1f} req/s  p99 {result['p99_ms']:7.2f} ms"
-                          f"  server CPU {result['server_cpu_us_per_request']:7.1f} us/request")
-            load_after = os.getloadavg()
+            runs, load_before, load_after = alternate(real, real_url, bare, bare_url, args)
         except bench.BenchError as error:
             print(f"benchmark failed: {error}", file=sys.stderr)
             return 1
