@@ -25,6 +25,7 @@ from ..integrations import checks, post_office, voice
 from ..iran import places
 from ..iran.identifiers import IdentifierError, clean_landline, clean_mobile, clean_postal_code
 from ..marks import N_
+from ..onboarding import checks as fetch_jobs
 from ..onboarding import codes, contact, proof
 from ..onboarding import domain as domain_proof
 from ..onboarding import service as onboarding
@@ -451,12 +452,32 @@ def start_proof(change, method, mailbox, now):
     return challenge
 
 
+def proof_check(change, now, *, code=None):
+    """The owner's "check now": the email code is checked here; a method that fetches the new domain is queued
+    for the worker (`onboarding/checks.py`, which calls `check_proof`) and the page follows it. Returns the
+    queued job, or None when the code was checked here."""
+    challenge = _proof_challenge(change)
+    if challenge.method == proof.EMAIL:
+        check_proof(change, now, code=code)
+        return None
+    try:
+        domain_proof.still_open(challenge, now)
+        return fetch_jobs.queue(now, fetch_jobs.CHANGE, account_id=change.account_id, subject_id=change.id,
+                            application_id=challenge.application_id, challenge_id=challenge.id)
+    except proof.ProofFailed as failure:
+        _refuse("proof", failure.message, **failure.variables)
+
+
+def _proof_challenge(change):
+    _require_open(change)
+    if change.kind != rules.DOMAIN or change.challenge is None:
+        _refuse("method", N_("Choose a way to prove ownership."))
+    return change.challenge
+
+
 def check_proof(change, now, *, code=None):
     """Look for the new domain's proof; when found, the seal moves to it with a new serial (old codes stop)."""
-    _require_open(change)
-    challenge = change.challenge
-    if change.kind != rules.DOMAIN or challenge is None:
-        _refuse("method", N_("Choose a way to prove ownership."))
+    challenge = _proof_challenge(change)
     new_domain = change.new_value["domain"]
     try:
         domain_proof.prove(challenge, change.account_id, now, code=code)

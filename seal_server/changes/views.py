@@ -7,7 +7,7 @@ from ..accounts.auth import current_account, lang_args, login_required
 from ..extensions import db, limiter
 from ..i18n import current_language
 from ..iran import places
-from ..onboarding import proof
+from ..onboarding import checks, proof
 from ..onboarding import service as onboarding
 from ..seals import service as seals
 from ..seals.models import Seal
@@ -97,7 +97,14 @@ def create(public_id, kind):
 
 
 def _change_page(seal, change, errors=None, status=200, form=None):
-    return _render("changes/change.html", status, seal=seal, change=change, errors=errors or {}, form=form or {},
+    check = checks.latest_of(checks.CHANGE, change.id)
+    if check is not None and (change.challenge_id is None or check.challenge_id != change.challenge_id):
+        check = None  # a check of a challenge since replaced says nothing about the current one
+    errors = errors or {}
+    if check is not None and check.state == checks.DONE and not check.verified and not errors:
+        errors = {"proof": (check.message, check.variables or {})}
+    return _render("changes/change.html", status, seal=seal, change=change, errors=errors, form=form or {},
+                   proof_job=check, check_state=checks.SHOWN[check.state] if check is not None else None,
                    methods=proof.METHODS, mailboxes=proof.EMAIL_MAILBOXES, snippet=seals.snippet(seal),
                    file_paths=proof.file_paths(change.challenge.token) if change.challenge else (),
                    meta_name=proof.META_NAME, dns_label=proof.DNS_LABEL)
@@ -115,7 +122,7 @@ ACTIONS = {
     "cancel": lambda change, now: service.cancel(change, current_account(), now),
     "proof-start": lambda change, now: service.start_proof(change, request.form.get("method", ""),
                                                            request.form.get("mailbox", ""), now),
-    "proof-check": lambda change, now: service.check_proof(change, now, code=request.form.get("code")),
+    "proof-check": lambda change, now: service.proof_check(change, now, code=request.form.get("code")),
 }
 
 
@@ -135,6 +142,18 @@ def act(public_id, change_id, action):
                             form={"code": request.form.get("code", ""), "method": request.form.get("method", ""),
                                   "mailbox": request.form.get("mailbox", "")})
     return redirect(url_for("changes.show", public_id=seal.public_id, change_id=change.id, **lang_args()))
+
+
+@bp.get("/<public_id>/changes/<int:change_id>/checks/<int:check_id>")
+@login_required
+def check_state(public_id, change_id, check_id):
+    """What the change's page polls while the worker looks for the new domain's proof."""
+    seal, change = _owned_change(public_id, change_id)
+    check = db.session.get(checks.DomainCheck, check_id)
+    if check is None or check.kind != checks.CHANGE or check.subject_id != change.id:
+        abort(404)
+    return checks.progress(check, url_for("changes.show", public_id=seal.public_id, change_id=change.id,
+                                          **lang_args()))
 
 
 # --- staff ------------------------------------------------------------------------------------

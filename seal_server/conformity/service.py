@@ -17,7 +17,8 @@ from ..extensions import db
 from ..iran.calendar import TEHRAN
 from ..iran.digits import parse_int, to_latin_digits
 from ..marks import N_
-from ..onboarding import documents
+from ..onboarding import checks, documents
+from ..onboarding.proof import ProofFailed
 from ..onboarding.service import _clean_text
 from ..onboarding.storage import storage_from_config
 from ..billing import fees
@@ -225,11 +226,32 @@ def ratings_of(seal):
                               .order_by(RatingRequest.id.desc())).all()
 
 
-def check_rating_https(request_id, *, now, fetcher=None):
-    """Run the HTTPS check for an open request and keep its answer on the request."""
+def _open_rating(request_id):
     request = db.session.get(RatingRequest, request_id)
     if request is None or request.status != OPEN:
         raise ConformityError({"_form": (N_("This rating request is not open."), {})})
+    return request
+
+
+def request_rating_https(request_id, *, staff_id, now):
+    """A reviewer's "check HTTPS": queued for the worker (it fetches the shop's site), at most
+    SEAL_PROOF_CHECKS_PER_ACCOUNT at once per reviewer; the worker calls `check_rating_https`."""
+    _open_rating(request_id)
+    try:
+        return checks.queue(now, checks.HTTPS, staff_id=staff_id, subject_id=request_id)
+    except ProofFailed:
+        raise ConformityError({"_form": (N_("Your previous HTTPS check is still running; wait for it to finish."),
+                                         {})}) from None
+
+
+def https_check_of(request_id):
+    """The rating request's newest HTTPS check job, or None."""
+    return checks.latest_of(checks.HTTPS, request_id)
+
+
+def check_rating_https(request_id, *, now, fetcher=None):
+    """Run the HTTPS check for an open request and keep its answer on the request."""
+    request = _open_rating(request_id)
     ok, note = https.check_https(request.seal.domain, now, fetcher)
     request.https_ok, request.https_note = ok, note
     db.session.commit()

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 from .. import clock, signing
 from ..accounts.auth import current_account, lang_args, login_required
 from ..extensions import db, limiter
+from ..onboarding import checks
 from ..onboarding.storage import storage_from_config
 from ..seals.models import Licence
 from ..seals import service as seal_service
@@ -117,7 +118,7 @@ def staff_rating(request_id):
     if request.method == "POST":
         try:
             if request.form.get("action") == "check-https":
-                service.check_rating_https(request_id, now=now)
+                service.request_rating_https(request_id, staff_id=current_staff().id, now=now)
             else:
                 service.decide_rating(request_id, staff_id=current_staff().id, now=now,
                                       long_activity=request.form.get("long_activity") == "yes",
@@ -129,9 +130,24 @@ def staff_rating(request_id):
             return redirect(url_for("conformity.staff_rating", request_id=request_id, **lang_args()))
     seal = rating_request.seal
     facts = service.star_facts(seal, now, https_ok=rating_request.https_ok, long_activity=False)
+    check = service.https_check_of(request_id)
+    if (check is not None and check.state == checks.DONE and not check.verified and not errors
+            and check.message != rating_request.https_note):
+        errors = {"_form": (check.message, check.variables or {})}  # e.g. the worker gave up on it
     return render_template("conformity/staff_rating.html", staff=current_staff(), item=rating_request, seal=seal,
-                           errors=errors, now=now, criteria=service.rules.criteria(facts, service.thresholds()),
+                           errors=errors, now=now, check=check,
+                           check_state=checks.SHOWN[check.state] if check is not None else None, criteria=service.rules.criteria(facts, service.thresholds()),
                            cap=service.rules.LEVEL_CAPS[rating_request.level]), status
+
+
+@bp.get("/staff/ratings/<int:request_id>/checks/<int:check_id>")
+@staff_required("rating.decide")
+def staff_rating_check(request_id, check_id):
+    """What the rating request's page polls while the worker checks the shop's HTTPS."""
+    check = db.session.get(checks.DomainCheck, check_id)
+    if check is None or check.kind != checks.HTTPS or check.subject_id != request_id:
+        abort(404)
+    return checks.progress(check, url_for("conformity.staff_rating", request_id=request_id, **lang_args()))
 
 
 # non-conformities ---------------------------------------------------------------------------------------------

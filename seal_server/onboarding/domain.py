@@ -125,11 +125,11 @@ def checkable(application, challenge_id, now):
             or challenge.domain != application.domain):
         raise proof.ProofFailed(N_("This check belongs to another domain; start a new one."))
     if challenge.verified_at is None:
-        _still_open(challenge, now)
+        still_open(challenge, now)
     return challenge
 
 
-def _still_open(challenge, now):
+def still_open(challenge, now):
     if now >= challenge.expires_at:
         raise proof.ProofFailed(N_("This code has expired; start a new check."))
     limit = EMAIL_CODE_TRIES if challenge.method == proof.EMAIL else CHECKS_PER_CHALLENGE
@@ -163,7 +163,7 @@ def prove(challenge, account_id, now, *, code=None):
     Returns normally when the proof is there; the caller marks what it proves and commits. Onboarding's
     `check` and a registered domain change (`changes/`) both call it.
     """
-    _still_open(challenge, now)
+    still_open(challenge, now)
     try:
         with _fetch_slot(challenge, account_id):
             challenge.attempts += 1

@@ -139,20 +139,26 @@ class DomainChallenge(db.Model):
 
 
 class DomainCheck(db.Model):
-    """One "check now" of a challenge that fetches the owner's site or DNS, run by the worker, not the request.
+    """One fetch of an owner's site run by the worker, not the request: a `kind` of job on one `subject`.
 
-    While queued or running a check holds one of its account's `slot`s (0 to
-    SEAL_PROOF_CHECKS_PER_ACCOUNT - 1); the unique (account, slot) pair keeps the limit in the database,
-    across every web process, and a finished check gives its slot back (NULL).
+    onboarding: an application's "check now" of a challenge (application_id, challenge_id);
+    change: a registered domain change's proof (subject_id = the change, challenge_id its challenge);
+    https: a reviewer's HTTPS check for a star rating (subject_id = the rating request, staff_id who asked).
+    While queued or running a job holds one of its account's (or staff member's) `slot`s (0 to
+    SEAL_PROOF_CHECKS_PER_ACCOUNT - 1); the unique (account, slot) and (staff, slot) pairs keep the limit
+    in the database, across every web process, and a finished job gives its slot back (NULL).
     """
 
     __tablename__ = "domain_checks"
-    __table_args__ = (UniqueConstraint("account_id", "slot"),)
+    __table_args__ = (UniqueConstraint("account_id", "slot"), UniqueConstraint("staff_id", "slot"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    challenge_id: Mapped[int] = mapped_column(ForeignKey("domain_challenges.id"))
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    kind: Mapped[str] = mapped_column(String(10), default="onboarding", server_default="onboarding")
+    subject_id: Mapped[Optional[int]] = mapped_column(Integer)  # the change or rating request, by kind
+    application_id: Mapped[Optional[int]] = mapped_column(ForeignKey("applications.id"), index=True)
+    challenge_id: Mapped[Optional[int]] = mapped_column(ForeignKey("domain_challenges.id"))
+    account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"))
+    staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
     state: Mapped[str] = mapped_column(String(10), index=True)  # queued | running | done
     slot: Mapped[Optional[int]] = mapped_column(Integer)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -160,7 +166,7 @@ class DomainCheck(db.Model):
     lease_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # a running check's worker holds it
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     runs: Mapped[int] = mapped_column(Integer, default=0)  # claims so far (a crashed worker's lease is retried)
-    verified: Mapped[bool] = mapped_column(default=False)
+    verified: Mapped[bool] = mapped_column(default=False)  # proven (onboarding, change) or HTTPS valid (https)
     message: Mapped[Optional[str]] = mapped_column(String(300))  # a msgid for the owner when not verified
     variables: Mapped[Optional[dict]] = mapped_column(JSON(none_as_null=True))
 

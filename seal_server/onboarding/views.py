@@ -3,7 +3,7 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, make_response, redirect, render_template, request,
                    send_from_directory, url_for)
 
 from .. import PAGE_CSP
@@ -253,7 +253,7 @@ def business(application_id):
                            sales_methods=service.SALES_METHODS), 400 if errors else 200
 
 
-CHECK_STATES = {checks.QUEUED: "queued", checks.RUNNING: "fetching", checks.DONE: "done"}
+CHECK_STATES = checks.SHOWN
 
 
 def _domain_page(application, errors=None, status=200):
@@ -315,14 +315,11 @@ def domain_check_state(application_id, check_id):
     """What the domain page polls: queued, fetching or done, and where to go once done."""
     application = _application(application_id)
     check = db.session.get(checks.DomainCheck, check_id)
-    if check is None or check.application_id != application.id:
+    if check is None or check.kind != checks.ONBOARDING or check.application_id != application.id:
         abort(404)
     done = check.state == checks.DONE
     endpoint = "onboarding.application" if done and check.verified else "onboarding.domain"
-    response = jsonify(state=CHECK_STATES[check.state], verified=bool(check.verified),
-                       next=url_for(endpoint, application_id=application.id, **lang_args()))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return checks.progress(check, url_for(endpoint, application_id=application.id, **lang_args()))
 
 
 LEAFLET_FILES = re.compile(r"^(leaflet\.js|leaflet\.css|images/[a-z0-9\-]+\.png)$")

@@ -1,5 +1,6 @@
 """Star criteria (pure, with hypothesis), the HTTPS check against a local TLS server, and rating requests
 from the owner's request through the sandbox bank to a reviewer's decision."""
+import re
 import ssl
 from datetime import datetime, timedelta, timezone
 
@@ -204,3 +205,45 @@ def test_good_service_thresholds_come_from_the_environment():
     for bad in ("1.5", "most"):
         with pytest.raises(ConfigError):
             from_environ({"SEAL_GOOD_SERVICE_ANSWER_RATE": bad}, "/tmp")
+
+
+def test_check_https_is_queued_for_the_worker_one_at_a_time_per_reviewer(app, owner, staff_client, clock,
+                                                                         monkeypatch):
+    import tests.conftest as harness
+    from seal_server.onboarding.models import DomainCheck
+    _, public_id = owner
+    with app.app_context():
+        seal = seal_service.get_seal(public_id)
+        item = RatingRequest(seal_id=seal.id, level="advanced", status="open", requested_at=clock.now,
+                             paid_at=clock.now, due_at=clock.now + timedelta(days=14))
+        db.session.add(item)
+        db.session.commit()
+        item_id = item.id
+    fetched = []
+    monkeypatch.setattr(https, "check_https", lambda domain, now, fetcher=None: fetched.append(domain) or (
+        False, "The site's HTTPS certificate ends within 14 days."))
+    run_jobs = harness.run_queued_checks
+    monkeypatch.setattr(harness, "run_queued_checks", lambda app, now=None: 0)  # the worker is away for now
+    reviewer, _ = staff_client("reviewer")
+    detail = f"/staff/ratings/{item_id}"
+    pressed = reviewer.post(detail, data={"csrf_token": token_of(reviewer, detail), "action": "check-https"})
+    assert pressed.status_code == 302 and fetched == []  # back at once: nothing fetched in the request
+    page = reviewer.get(detail + "?lang=en").get_data(as_text=True)
+    assert "Your check is waiting for its turn" in page and "Not checked yet" in page
+    status = re.search(r'data-status-url="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert reviewer.get(status).get_json()["state"] == "queued"
+    again = reviewer.post(detail + "?lang=en", data={"csrf_token": token_of(reviewer, detail), "action": "check-https"})
+    assert again.status_code == 400
+    assert "Your previous HTTPS check is still running" in again.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(DomainCheck.kind)).all() == ["https"]
+
+    assert run_jobs(app) == 1 and fetched == ["shop.example"]
+    assert reviewer.get(status).get_json() == {"state": "done", "verified": False,
+                                               "next": f"/staff/ratings/{item_id}?lang=en"}
+    page = reviewer.get(detail + "?lang=en").get_data(as_text=True)
+    assert "data-status-url" not in page and "ends within 14 days" in page
+    with app.app_context():
+        assert db.session.get(RatingRequest, item_id).https_ok is False
+    other, _ = staff_client("reviewer")  # another reviewer's own limit; the first's slot is free again anyway
+    assert other.post(detail, data={"csrf_token": token_of(other, detail), "action": "check-https"}).status_code == 302

@@ -126,6 +126,7 @@ PAGES = {
     "non-conformities": Page("/panel/seals/{issued_seal}/nonconformities", OWNER),
     "licences to verify": Page("/staff/licences", STAFF),
     "rating requests": Page("/staff/ratings", STAFF),
+    "a rating request's HTTPS check": Page("/staff/ratings/{rating_request}", STAFF),
     "answered non-conformities": Page("/staff/nonconformities", STAFF),
     "violation reports": Page("/staff/violations", STAFF),
     "register a change": Page("/panel/seals/{issued_seal}/changes", OWNER),
@@ -232,6 +233,8 @@ def _demo_data(app):
     member = enrol(app, ADMIN_CODE, ["admin", "supervisor", "reviewer", "support", "arbiter"], now)
     assert staff_sign_in(staff, member, now).status_code == 302
     data["staff_session"] = staff.get_cookie("session").value
+    with app.app_context():
+        data["rating_request"] = _rating_being_checked(service.get_seal(data["issued_seal"]).id, member.id, now)
     return data
 
 
@@ -243,8 +246,27 @@ def _open_changes(seal, now):
     names = changes.request_change(seal, account, "names", {"name_fa": "فروشگاه تازه", "name_en": "Fresh Shop"},
                                    now=now)
     domain = changes.request_change(seal, account, "domain", {"domain": "moved-shop.example"}, now=now)
-    changes.start_proof(domain, proof.META, None, now)
+    challenge = changes.start_proof(domain, proof.META, None, now)
+    # its proof being fetched by the worker (a lease far ahead): the page shows the progress and polls it
+    db.session.add(DomainCheck(kind="change", subject_id=domain.id, application_id=challenge.application_id,
+                               challenge_id=challenge.id, account_id=account.id, state="running", slot=1,
+                               requested_at=now, started_at=now, lease_until=now + timedelta(days=3650), runs=1))
+    db.session.commit()
     return names.id, domain.id
+
+
+def _rating_being_checked(seal_id, staff_id, now):
+    """An open rating request whose HTTPS check the worker is running for the staff member."""
+    from seal_server.conformity.models import RatingRequest
+
+    item = RatingRequest(seal_id=seal_id, level="advanced", status="open", requested_at=now, paid_at=now,
+                         due_at=now + timedelta(days=14))
+    db.session.add(item)
+    db.session.flush()
+    db.session.add(DomainCheck(kind="https", subject_id=item.id, staff_id=staff_id, state="running", slot=0,
+                               requested_at=now, started_at=now, lease_until=now + timedelta(days=3650), runs=1))
+    db.session.commit()
+    return item.id
 
 
 def _seal_life_data(data, now):
