@@ -11,7 +11,9 @@ from ..marks import N_
 from ..integrations import bank_inquiry
 from ..onboarding.service import tehran_today
 from ..seals.views import _checked_seal
-from ..staff.auth import console_blueprint, current_staff, staff_required
+from ..staff import policy
+from ..staff import service as staff_service
+from ..staff.auth import console_blueprint, current_session, current_staff, staff_required
 from ..billing import service as billing
 from ..billing.models import Invoice
 from ..billing.views import allow_gateway_form
@@ -347,13 +349,20 @@ def staff_complaint(complaint_id):
 @bp.post("/staff/complaints/<int:complaint_id>/ruling")
 @staff_required("complaint.view")
 def ruling(complaint_id):
-    """An arbiter's ruling; the service asks the policy (arbitration.rule), so others are refused with a reason."""
+    """An arbiter's ruling (arbitration.rule, a FRESH action: a code typed in the last minutes, else asked for)."""
     complaint = db.get_or_404(Complaint, complaint_id)
     if complaint.arbitration is None:
         abort(404)
+    staff = current_staff()
+    policy.require(staff, "arbitration.rule")  # before the code: a refused member does not spend one
+    now = app_clock.utcnow()
     try:
-        arbitration.rule(complaint.arbitration.id, current_staff(), request.form.get("outcome"),
-                         request.form.get("award"), request.form.get("reasons"), now=app_clock.utcnow())
+        staff_service.confirm_fresh(current_session(), request.form.get("code"), now)
+        arbitration.rule(complaint.arbitration.id, staff, request.form.get("outcome"),
+                         request.form.get("award"), request.form.get("reasons"), now=now)
+    except staff_service.StaffError as error:
+        db.session.rollback()
+        return _staff_page(complaint, {error.field: (error.message, error.variables)}, request.form, 400)
     except service.ComplaintError as error:
         db.session.rollback()
         return _staff_page(complaint, error.errors, request.form, 400)

@@ -162,6 +162,7 @@ def sign_in(national_code, password, code, *, now, ip=None):
         _failed(staff, now)
         raise StaffError(LOCKED if staff.locked_until and staff.locked_until > now else SIGN_IN_REFUSED)
     staff.failed_attempts, staff.locked_until = 0, None
+    staff.reseal_totp_secret()
     token = secrets.token_urlsafe(32)
     db.session.add(StaffSession(digest=totp.token_digest(token), staff_id=staff.id, created_at=now,
                                 last_seen_at=now, fresh_at=now, ip=(ip or "")[:45] or None))
