@@ -348,3 +348,24 @@ def test_an_invoice_always_has_a_payer(ctx, now):
     with pytest.raises(IntegrityError):
         billing.new_invoice(None, [Line("x", "x", 10)], purpose="arbitration", now=now)
     db.session.rollback()
+
+
+def test_one_side_adds_at_most_ten_pieces_of_evidence_to_an_arbitration(app, sealed, now):
+    """The upload rate limit is per address; this bounds what one case can put in the upload storage."""
+    from seal_server.complaints.models import BUYER as BUYER_SIDE, ArbitrationEvidence
+
+    seal, account = sealed
+    started = arbitrate(rejected(seal, account, now), now)
+    complaint = started.complaint
+    for number in range(rules.MAX_EVIDENCE_PIECES):
+        arbitration.add_evidence(complaint, BUYER_SIDE, f"Piece of evidence number {number}.", [(PDF, "a.pdf")],
+                                 now=now)
+    with pytest.raises(service.ComplaintError) as refused:
+        arbitration.add_evidence(complaint, BUYER_SIDE, "One piece too many for the arbiter.", [(PDF, "b.pdf")],
+                                 now=now)
+    assert refused.value.field == "evidence"
+    assert db.session.scalar(select(func.count()).select_from(ArbitrationEvidence)) == rules.MAX_EVIDENCE_PIECES
+    assert db.session.scalar(select(func.count()).select_from(ComplaintFile).where(
+        ComplaintFile.evidence_id.is_not(None))) == rules.MAX_EVIDENCE_PIECES
+    # the other side still has its own ten
+    arbitration.shop_evidence(complaint.id, account.id, "The courier's proof of delivery.", [], now=now)
