@@ -213,6 +213,7 @@ def rule(arbitration_id, staff, outcome, award, reasons, *, now):
     if arbitration is None:
         raise ComplaintError(N_("No arbitration has this number."))
     complaint = arbitration.complaint
+    policy.require(staff, "arbitration.rule", complaint.seal.business)  # never on a complaint against one's own shop
     outcome, award, checked = rules.clean_ruling(outcome, award, reasons, complaint.amount)
     if outcome is None:
         raise _refuse(checked)

@@ -354,7 +354,7 @@ def ruling(complaint_id):
     if complaint.arbitration is None:
         abort(404)
     staff = current_staff()
-    policy.require(staff, "arbitration.rule")  # before the code: a refused member does not spend one
+    policy.require(staff, "arbitration.rule", complaint.seal.business)  # before the code: a refused one keeps it
     now = app_clock.utcnow()
     try:
         staff_service.confirm_fresh(current_session(), request.form.get("code"), now)

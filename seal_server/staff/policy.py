@@ -52,7 +52,8 @@ FRESH = frozenset({"application.approve", "check.override", "staff.manage", "acc
                    "arbitration.rule"})
 # actions that change an application: the reviewer may not touch their own, nor one another reviewer holds
 DECISIONS = frozenset({"step.decide", "application.approve", "application.reject", "application.claim",
-                       "cancellation.decide", "change.decide", "transfer.approve", "renewal.decide"})
+                       "cancellation.decide", "change.decide", "transfer.approve", "renewal.decide",
+                       "arbitration.rule"})
 
 
 class Refused(Exception):

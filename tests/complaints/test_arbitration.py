@@ -255,6 +255,21 @@ def test_a_ruling_by_anyone_but_an_arbiter_is_refused(app, sealed, now):
     assert started.state == "awaiting_ruling"
 
 
+def test_an_arbiter_does_not_rule_on_a_complaint_against_their_own_shop(app, sealed, now):
+    seal, account = sealed
+    started = arbitrate(rejected(seal, account, now), now)
+    tick(now + timedelta(hours=72))
+    own = staff_member(app, seal.business.owner.national_code, ["arbiter"], now)
+    with pytest.raises(policy.Refused) as refused:
+        arbitration.rule(started.id, own, "shop", "", "The shop delivered as promised.", now=now)
+    assert refused.value.message == "You cannot review your own application."
+    db.session.refresh(started)
+    assert started.state == "awaiting_ruling"
+    other = staff_member(app, ARBITER_CODE, ["arbiter"], now)
+    arbitration.rule(started.id, other, "shop", "", "The shop delivered as promised.", now=now)
+    assert started.state == "ruled"
+
+
 def test_evidence_from_someone_else_and_bad_files_are_refused(sealed, now):
     from seal_server.accounts.models import Account
 
