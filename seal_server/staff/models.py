@@ -1,4 +1,5 @@
 """Staff accounts (their own table, apart from owners), their server-side sessions, and review claims."""
+import logging
 from datetime import datetime
 from typing import Optional
 
@@ -8,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .. import signing
 from ..coltypes import UTCDateTime
 from ..extensions import db
+
+log = logging.getLogger(__name__)
 
 
 class Staff(db.Model):
@@ -45,9 +48,22 @@ class Staff(db.Model):
     def totp_secret(self, plain):
         self.totp_secret_enc = signing.seal_secret(plain)
 
+    def readable_totp_secret(self):
+        """The secret, or None (logged) when no key in SEAL_SECRET_KEYS opens it any more: the key it was
+        encrypted under was retired too early, and only a recovery code or a new enrolment signs them in."""
+        try:
+            return self.totp_secret
+        except ValueError:
+            log.error("staff %s: no key in SEAL_SECRET_KEYS opens their TOTP secret; put the retired key back "
+                      "or reset their enrolment", self.id)
+            return None
+
     def reseal_totp_secret(self):
         """Encrypt the secret under the newest key when an older one still holds it (after a key rotation)."""
-        plain, newest = signing.open_secret(self.totp_secret_enc)
+        try:
+            plain, newest = signing.open_secret(self.totp_secret_enc)
+        except ValueError:
+            return
         if not newest:
             self.totp_secret = plain
 

@@ -122,7 +122,8 @@ def complete_enrolment(token, password, repeat, code, *, now):
 
 def _use_code(staff, code, now):
     """True when `code` is a current TOTP code not used before, or an unused recovery code (then spent)."""
-    step = totp.matching_step(staff.totp_secret, code, now, staff.totp_last_step)
+    secret = staff.readable_totp_secret()
+    step = totp.matching_step(secret, code, now, staff.totp_last_step) if secret else None
     if step is not None:
         # compare-and-set: of two requests with the same code, one wins
         won = db.session.execute(

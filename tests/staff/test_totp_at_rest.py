@@ -78,3 +78,12 @@ def test_the_migration_encrypts_existing_rows_and_the_downgrade_decrypts_them(ap
     assert "totp_secret" not in row and member.secret not in row["totp_secret_enc"]
     with app.app_context():
         assert db.session.get(Staff, member.id).totp_secret == member.secret
+
+
+def test_a_key_retired_too_early_refuses_the_code_without_a_500_and_a_recovery_code_still_works(app, clock, caplog):
+    member = enrol(app, ADMIN_CODE, ["admin"], clock.now)
+    app.config["SEAL_SECRET_KEYS"] = [ROTATED]  # the key the secret was encrypted under is gone
+    refused = sign_in(app.test_client(), member, clock.now)
+    assert refused.status_code == 400
+    assert "no key in SEAL_SECRET_KEYS opens their TOTP secret" in caplog.text
+    assert sign_in(app.test_client(), member, clock.now, code=member.recovery[0]).status_code == 302
