@@ -58,7 +58,8 @@ def test_junk_in_change_actions_and_ids_never_500s(app, world):
                  f"/panel/complaints/{'9' * 30}/files/1", f"/complaints/{world['tracking']}/files/{'9' * 30}",
                  f"/panel/seals/{'x' * 500}/copies", "/panel/seals/%00/upgrade", f"/staff/complaints/{'9' * 30}",
                  f"/staff/providers/{'9' * 30}", "/complaints/arbitration/paid/" + "9" * 300,
-                 "/complaints/arbitration/paid/..%2F..%2Fetc", f"/invoices/{'x' * 300}"):
+                 "/complaints/arbitration/paid/..%2F..%2Fetc", f"/invoices/{'x' * 300}", "/panel/transfers/۱",
+                 f"/panel/complaints/{world['complaint_id']}/files/٠", "/staff/complaints/-1", "/staff/providers/0"):
         for client in (owner, world["arbiter"], world["buyer"]):
             assert client.get(path).status_code < 500, path
 
