@@ -241,10 +241,7 @@ def referral(tracking_code):
     complaint = _followed(tracking_code)
     if complaint is None or complaint.referral_pdf is None:
         abort(404)
-    response = current_app.response_class(complaint.referral_pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="referral-{complaint.tracking_code}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return files.inert(complaint.referral_pdf, "application/pdf", f"referral-{complaint.tracking_code}.pdf")
 
 
 # --- owners -----------------------------------------------------------------------------------
