@@ -14,7 +14,10 @@ import os
 import re
 import secrets
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from itsdangerous import Signer
 from joserfc import jws
@@ -267,3 +270,34 @@ def provider_token_digest(token):
 
 def provider_token_matches(digest, token):
     return hmac.compare_digest(digest, provider_token_digest(token))
+
+
+# --- secrets kept at rest (staff TOTP secrets) -------------------------------------------
+# Fernet (AES-128-CBC + HMAC-SHA256) under a key derived by HKDF from each SEAL_SECRET_KEYS entry, one
+# purpose per `info`. The newest key encrypts; every listed key decrypts, so a rotation never locks a
+# staff member out (their secret is re-encrypted under the newest key at their next sign-in).
+
+STAFF_TOTP_INFO = b"seal-staff-totp.v1"
+
+
+@functools.lru_cache(maxsize=32)
+def _fernets(info, keys):
+    def derive(key):
+        raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key.encode())
+        return Fernet(base64.urlsafe_b64encode(raw))
+    return tuple(derive(key) for key in reversed(keys))  # newest first
+
+
+def seal_secret(plain, info=STAFF_TOTP_INFO, keys=None):
+    """`plain` encrypted under the newest key (a Fernet token, ASCII)."""
+    return _fernets(info, _keys(keys))[0].encrypt(plain.encode()).decode()
+
+
+def open_secret(sealed, info=STAFF_TOTP_INFO, keys=None):
+    """(plain text, sealed under the newest key?) of a token from `seal_secret`; ValueError when no key opens it."""
+    for index, fernet in enumerate(_fernets(info, _keys(keys))):
+        try:
+            return fernet.decrypt(sealed.encode()).decode(), index == 0
+        except InvalidToken:
+            continue
+    raise ValueError("no listed key opens this secret")

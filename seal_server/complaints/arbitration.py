@@ -10,7 +10,7 @@ Every transition is a compare-and-set on the state, so two clicks or two ticks d
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..billing import service as billing
@@ -158,6 +158,11 @@ def add_evidence(complaint, side, text, uploads, *, now):
         raise ComplaintError(N_("This arbitration is not taking evidence."))
     if side == SHOP and (arbitration.state != ARBITRATING or now >= arbitration.shop_deadline):
         raise ComplaintError(N_("The shop's 72 hours have passed; the arbiter rules on what is on file."))
+    given = db.session.scalar(select(func.count()).select_from(ArbitrationEvidence).where(
+        ArbitrationEvidence.arbitration_id == arbitration.id, ArbitrationEvidence.side == side))
+    if given >= rules.MAX_EVIDENCE_PIECES:
+        raise ComplaintError(N_("You have already added %(count)s pieces of evidence; the arbiter reads what is "
+                                "on file."), "evidence", count=rules.MAX_EVIDENCE_PIECES)
     good, errors = files.checked(uploads, "evidence_files")
     if errors:
         raise _refuse(errors)
@@ -208,6 +213,7 @@ def rule(arbitration_id, staff, outcome, award, reasons, *, now):
     if arbitration is None:
         raise ComplaintError(N_("No arbitration has this number."))
     complaint = arbitration.complaint
+    policy.require(staff, "arbitration.rule", complaint.seal.business)  # never on a complaint against one's own shop
     outcome, award, checked = rules.clean_ruling(outcome, award, reasons, complaint.amount)
     if outcome is None:
         raise _refuse(checked)

@@ -161,6 +161,9 @@ def fee_rate_text(bands):
 OUTCOMES = ("buyer", "shop", "partial")
 MIN_REASONS, MAX_REASONS = 20, 4000
 MIN_EVIDENCE, MAX_EVIDENCE = 10, 4000
+# pieces of evidence one side may add to one arbitration (each with up to files.AT_MOST files): the rate limit
+# is per address, this bounds what one case can put in the upload storage
+MAX_EVIDENCE_PIECES = 10
 
 
 def parse_award(text, amount):

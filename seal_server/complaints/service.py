@@ -18,10 +18,12 @@ from ..extensions import db
 from ..integrations import bank_inquiry, post_office
 from ..iran.digits import to_latin_digits
 from ..marks import N_
+from ..onboarding.storage import storage_from_config
 from ..seals import service as seals
 from ..seals.models import Seal, SealHold
 from . import clock, files, rules
-from .models import ANSWERED, BUYER, CONFIRMED_STATES, OPEN, PENDING, UNCONFIRMED, ACCEPTED, REJECTED, Complaint
+from .models import (ANSWERED, BUYER, CONFIRMED_STATES, OPEN, PENDING, UNCONFIRMED, ACCEPTED, REJECTED, Complaint,
+                     ComplaintFile)
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
@@ -29,6 +31,9 @@ CODE_TRIES = 5
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 LIVE_FOR_FILING = (seals.ACTIVE, seals.SUSPENDED)
 HOLD_NOTE = "unanswered complaints"
+# the attachments of a filing never confirmed by SMS are deleted after this: an unconfirmed filing (anyone,
+# any mobile) must not keep its files in the upload storage for ever
+PENDING_FILES_KEPT = timedelta(days=2)
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 
 
@@ -259,7 +264,24 @@ def sweep(now):
         touched.update(seal_ids)
         db.session.commit()
     _drop_public_records(touched)
-    return {"non_responses": missed, **sync_holds(now)}
+    return {"non_responses": missed, **sync_holds(now), "abandoned_files": drop_abandoned_files(now)}
+
+
+def drop_abandoned_files(now, at_most=500):
+    """Delete the files of complaints still pending PENDING_FILES_KEPT after filing; how many. Rows first (a
+    stored file without a row is harmless, a row without its file is not), then the stored bytes."""
+    rows = db.session.scalars(select(ComplaintFile).join(Complaint, Complaint.id == ComplaintFile.complaint_id).where(
+        Complaint.state == PENDING, Complaint.filed_at <= now - PENDING_FILES_KEPT).limit(at_most)).all()
+    if not rows:
+        return 0
+    keys = [row.key for row in rows]
+    for row in rows:
+        db.session.delete(row)
+    db.session.commit()
+    storage = storage_from_config(current_app.config)
+    for key in keys:
+        storage.delete(key)
+    return len(keys)
 
 
 def _drop_public_records(seal_ids, at_most=1000):

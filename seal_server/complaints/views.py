@@ -11,7 +11,9 @@ from ..marks import N_
 from ..integrations import bank_inquiry
 from ..onboarding.service import tehran_today
 from ..seals.views import _checked_seal
-from ..staff.auth import console_blueprint, current_staff, staff_required
+from ..staff import policy
+from ..staff import service as staff_service
+from ..staff.auth import console_blueprint, current_session, current_staff, staff_required
 from ..billing import service as billing
 from ..billing.models import Invoice
 from ..billing.views import allow_gateway_form
@@ -239,10 +241,7 @@ def referral(tracking_code):
     complaint = _followed(tracking_code)
     if complaint is None or complaint.referral_pdf is None:
         abort(404)
-    response = current_app.response_class(complaint.referral_pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="referral-{complaint.tracking_code}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return files.inert(complaint.referral_pdf, "application/pdf", f"referral-{complaint.tracking_code}.pdf")
 
 
 # --- owners -----------------------------------------------------------------------------------
@@ -347,13 +346,20 @@ def staff_complaint(complaint_id):
 @bp.post("/staff/complaints/<int:complaint_id>/ruling")
 @staff_required("complaint.view")
 def ruling(complaint_id):
-    """An arbiter's ruling; the service asks the policy (arbitration.rule), so others are refused with a reason."""
+    """An arbiter's ruling (arbitration.rule, a FRESH action: a code typed in the last minutes, else asked for)."""
     complaint = db.get_or_404(Complaint, complaint_id)
     if complaint.arbitration is None:
         abort(404)
+    staff = current_staff()
+    policy.require(staff, "arbitration.rule", complaint.seal.business)  # before the code: a refused one keeps it
+    now = app_clock.utcnow()
     try:
-        arbitration.rule(complaint.arbitration.id, current_staff(), request.form.get("outcome"),
-                         request.form.get("award"), request.form.get("reasons"), now=app_clock.utcnow())
+        staff_service.confirm_fresh(current_session(), request.form.get("code"), now)
+        arbitration.rule(complaint.arbitration.id, staff, request.form.get("outcome"),
+                         request.form.get("award"), request.form.get("reasons"), now=now)
+    except staff_service.StaffError as error:
+        db.session.rollback()
+        return _staff_page(complaint, {error.field: (error.message, error.variables)}, request.form, 400)
     except service.ComplaintError as error:
         db.session.rollback()
         return _staff_page(complaint, error.errors, request.form, 400)

@@ -1,6 +1,4 @@
 """The payment providers' API (bearer token) and the staff pages that register them."""
-import hashlib
-
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from werkzeug.routing import PathConverter
@@ -32,14 +30,22 @@ def _bearer():
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def _provider():
+    """The provider of the request's bearer token (or None), looked up once per request."""
+    if "seal.psp_provider" not in request.environ:  # not g: a test's app context outlives its requests
+        request.environ["seal.psp_provider"] = service.authenticate(_bearer())
+    return request.environ["seal.psp_provider"]
+
+
 def per_token():
-    """Rate-limit key: the bearer token (its digest) when one is sent, else the caller's address."""
-    token = _bearer()
-    return "psp:" + hashlib.sha256(token.encode()).hexdigest()[:32] if token else get_remote_address()
+    """Rate-limit key: the provider when its token is good, else the caller's address (a made-up token per
+    request must not buy a fresh allowance)."""
+    provider = _provider()
+    return f"psp:{provider.id}" if provider is not None else "psp-anonymous:" + get_remote_address()
 
 
 def _provider_or_401():
-    provider = service.authenticate(_bearer())
+    provider = _provider()
     if provider is None:
         response = jsonify(error="a valid provider token is required (Authorization: Bearer ...)")
         response.status_code = 401

@@ -48,10 +48,12 @@ RULES = {
 }
 # actions that need a TOTP code typed in the last few minutes (see service.FRESH_SECONDS)
 FRESH = frozenset({"application.approve", "check.override", "staff.manage", "account.move", "seal.revoke",
-                   "cancellation.decide", "provider.manage", "transfer.approve", "renewal.decide"})
+                   "cancellation.decide", "provider.manage", "transfer.approve", "renewal.decide",
+                   "arbitration.rule"})
 # actions that change an application: the reviewer may not touch their own, nor one another reviewer holds
 DECISIONS = frozenset({"step.decide", "application.approve", "application.reject", "application.claim",
-                       "cancellation.decide", "change.decide", "transfer.approve", "renewal.decide"})
+                       "cancellation.decide", "change.decide", "transfer.approve", "renewal.decide",
+                       "arbitration.rule"})
 
 
 class Refused(Exception):

@@ -122,7 +122,8 @@ def complete_enrolment(token, password, repeat, code, *, now):
 
 def _use_code(staff, code, now):
     """True when `code` is a current TOTP code not used before, or an unused recovery code (then spent)."""
-    step = totp.matching_step(staff.totp_secret, code, now, staff.totp_last_step)
+    secret = staff.readable_totp_secret()
+    step = totp.matching_step(secret, code, now, staff.totp_last_step) if secret else None
     if step is not None:
         # compare-and-set: of two requests with the same code, one wins
         won = db.session.execute(
@@ -162,6 +163,7 @@ def sign_in(national_code, password, code, *, now, ip=None):
         _failed(staff, now)
         raise StaffError(LOCKED if staff.locked_until and staff.locked_until > now else SIGN_IN_REFUSED)
     staff.failed_attempts, staff.locked_until = 0, None
+    staff.reseal_totp_secret()
     token = secrets.token_urlsafe(32)
     db.session.add(StaffSession(digest=totp.token_digest(token), staff_id=staff.id, created_at=now,
                                 last_seen_at=now, fresh_at=now, ip=(ip or "")[:45] or None))

@@ -6,8 +6,10 @@ review and approve it in the ordinary queue. Approval (`onboarding.issuance.appr
 `complete`: the business, with its seal, its id, code, record and complaints, passes to the new
 owner's identity and account.
 """
+from datetime import timedelta
+
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from ..accounts.models import Account
 from ..events import Actor, emit
@@ -23,6 +25,8 @@ from ..seals.models import Seal
 from .models import ACCEPTED, APPROVED, CANCELLED, OFFERED, OPEN, Transfer
 
 SELLER, BUYER, STAFF = "seller", "buyer", "staff"
+# offers of one seal in 24 hours: each tells the named person by SMS, so offer-cancel-offer cannot flood them
+OFFERS_PER_DAY = 3
 
 
 class TransferError(Exception):
@@ -102,6 +106,11 @@ def offer(seal, account, national_code, *, now):
     if open_for(seal) is not None:
         db.session.rollback()
         raise TransferError(N_("A transfer of this seal is already under way; cancel it first."))
+    if db.session.scalar(select(func.count()).select_from(Transfer).where(
+            Transfer.seal_id == seal.id, Transfer.created_at > now - timedelta(days=1))) >= OFFERS_PER_DAY:
+        db.session.rollback()
+        raise TransferError(N_("At most %(count)s transfer offers a day for one seal; try again tomorrow."),
+                            count=OFFERS_PER_DAY)
     transfer = Transfer(seal_id=seal.id, from_account_id=account.id, from_owner_id=seal.business.owner_id,
                         to_national_code=code, status=OFFERED, created_at=now)
     db.session.add(transfer)

@@ -255,6 +255,21 @@ def test_a_ruling_by_anyone_but_an_arbiter_is_refused(app, sealed, now):
     assert started.state == "awaiting_ruling"
 
 
+def test_an_arbiter_does_not_rule_on_a_complaint_against_their_own_shop(app, sealed, now):
+    seal, account = sealed
+    started = arbitrate(rejected(seal, account, now), now)
+    tick(now + timedelta(hours=72))
+    own = staff_member(app, seal.business.owner.national_code, ["arbiter"], now)
+    with pytest.raises(policy.Refused) as refused:
+        arbitration.rule(started.id, own, "shop", "", "The shop delivered as promised.", now=now)
+    assert refused.value.message == "You cannot review your own application."
+    db.session.refresh(started)
+    assert started.state == "awaiting_ruling"
+    other = staff_member(app, ARBITER_CODE, ["arbiter"], now)
+    arbitration.rule(started.id, other, "shop", "", "The shop delivered as promised.", now=now)
+    assert started.state == "ruled"
+
+
 def test_evidence_from_someone_else_and_bad_files_are_refused(sealed, now):
     from seal_server.accounts.models import Account
 
@@ -348,3 +363,24 @@ def test_an_invoice_always_has_a_payer(ctx, now):
     with pytest.raises(IntegrityError):
         billing.new_invoice(None, [Line("x", "x", 10)], purpose="arbitration", now=now)
     db.session.rollback()
+
+
+def test_one_side_adds_at_most_ten_pieces_of_evidence_to_an_arbitration(app, sealed, now):
+    """The upload rate limit is per address; this bounds what one case can put in the upload storage."""
+    from seal_server.complaints.models import BUYER as BUYER_SIDE, ArbitrationEvidence
+
+    seal, account = sealed
+    started = arbitrate(rejected(seal, account, now), now)
+    complaint = started.complaint
+    for number in range(rules.MAX_EVIDENCE_PIECES):
+        arbitration.add_evidence(complaint, BUYER_SIDE, f"Piece of evidence number {number}.", [(PDF, "a.pdf")],
+                                 now=now)
+    with pytest.raises(service.ComplaintError) as refused:
+        arbitration.add_evidence(complaint, BUYER_SIDE, "One piece too many for the arbiter.", [(PDF, "b.pdf")],
+                                 now=now)
+    assert refused.value.field == "evidence"
+    assert db.session.scalar(select(func.count()).select_from(ArbitrationEvidence)) == rules.MAX_EVIDENCE_PIECES
+    assert db.session.scalar(select(func.count()).select_from(ComplaintFile).where(
+        ComplaintFile.evidence_id.is_not(None))) == rules.MAX_EVIDENCE_PIECES
+    # the other side still has its own ten
+    arbitration.shop_evidence(complaint.id, account.id, "The courier's proof of delivery.", [], now=now)

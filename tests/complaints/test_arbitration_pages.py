@@ -124,7 +124,7 @@ def test_the_buyer_pays_both_sides_file_evidence_and_an_arbiter_rules(app, clock
         "csrf_token": csrf_from(case), "outcome": "shop", "reasons": "The shop delivered what was ordered."})
     assert not_allowed.status_code == 403 and "Your role does not allow this." in not_allowed.get_data(as_text=True)
 
-    arbiter, _ = staff_client("arbiter")
+    arbiter, arbiter_member = staff_client("arbiter")
     case = arbiter.get(f"/staff/complaints/{complaint_id}?lang=en")
     assert "Record the ruling" in case.get_data(as_text=True) and "box.pdf" in case.get_data(as_text=True)
     too_much = arbiter.post(f"/staff/complaints/{complaint_id}/ruling?lang=en", data={
@@ -137,9 +137,20 @@ def test_the_buyer_pays_both_sides_file_evidence_and_an_arbiter_rules(app, clock
     assert negative.status_code == 400 and "مبلغ رأی باید بیشتر از صفر باشد" in negative.get_data(as_text=True)
     assert "cannot be more than the transaction" in too_much.get_data(as_text=True)
     assert "Half of the order arrived broken." in too_much.get_data(as_text=True)
-    ruled = arbiter.post(f"/staff/complaints/{complaint_id}/ruling", data={
+    # a ruling moves money: five minutes after the arbiter's last code it asks for a new one, keeping the form
+    clock.advance(minutes=11)
+    stale = arbiter.post(f"/staff/complaints/{complaint_id}/ruling?lang=en", data={
         "csrf_token": csrf_from(case), "outcome": "partial", "award": "۶۰۰٬۰۰۰",
         "reasons": "Half of the order arrived broken."})
+    assert stale.status_code == 400 and "Type a current code" in stale.get_data(as_text=True)
+    assert 'value="۶۰۰٬۰۰۰"' in stale.get_data(as_text=True)
+    wrong = arbiter.post(f"/staff/complaints/{complaint_id}/ruling?lang=en", data={
+        "csrf_token": csrf_from(case), "outcome": "partial", "award": "۶۰۰٬۰۰۰", "code": "000000",
+        "reasons": "Half of the order arrived broken."})
+    assert wrong.status_code == 400 and "The code is wrong" in wrong.get_data(as_text=True)
+    ruled = arbiter.post(f"/staff/complaints/{complaint_id}/ruling", data={
+        "csrf_token": csrf_from(case), "outcome": "partial", "award": "۶۰۰٬۰۰۰",
+        "reasons": "Half of the order arrived broken.", "code": arbiter_member.code(app, clock.now)})
     assert ruled.status_code == 302
     assert "Partial: the shop returns 600,000 toman" in buyer.get(f"/complaints/{tracking}?lang=en").get_data(
         as_text=True)

@@ -141,4 +141,8 @@ def test_after_six_days_the_buyer_refers_the_complaint_and_downloads_the_letter(
         f"/complaints/{tracking}?lang=en").get_data(as_text=True)
     letter = client.get(f"/complaints/{tracking}/referral.pdf")
     assert letter.status_code == 200 and letter.data.startswith(b"%PDF")
+    # it holds what the buyer typed: a download, never rendered in our origin
+    assert letter.headers["Content-Disposition"] == f'attachment; filename="referral-{tracking}.pdf"'
+    assert letter.headers["X-Content-Type-Options"] == "nosniff" and letter.headers["Cache-Control"] == "no-store"
+    assert letter.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert app.test_client().get(f"/complaints/{tracking}/referral.pdf").status_code == 404

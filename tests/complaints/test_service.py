@@ -12,6 +12,7 @@ from seal_server.seals import service as seals
 from seal_server.seals.record import record_for
 from seal_server.tasks import tick
 from tests.complaints.conftest import form, sms_code
+from tests.factories import issue
 
 
 def file_and_confirm(seal, now, **changes):
@@ -113,7 +114,7 @@ def test_five_non_responses_suspend_the_seal_until_answered(sealed, now):
     tick(now + timedelta(hours=121))
     assert record_for(seal)["non_responses"] == 4
     result = tick(now + timedelta(hours=145))
-    assert result["complaints"] == {"non_responses": 2, "held": [seal.public_id], "lifted": []}
+    assert result["complaints"] == {"non_responses": 2, "held": [seal.public_id], "lifted": [], "abandoned_files": 0}
     db.session.refresh(seal)
     assert seal.status == "suspended" and seals.holds_of(seal) == {"complaints"}
     service.answer(second.id, account.id, "Sorry, we have refunded you.", now=now + timedelta(hours=146))
@@ -207,3 +208,28 @@ def test_an_open_complaint_stops_a_renewal(sealed, now):
     file_and_confirm(seal, now)
     standing = {c.name: c for c in renewals.conditions(seal, near_expiry)}
     assert not standing["complaints"].holds and standing["complaints"].values == {"count": 1}
+
+
+def test_the_files_of_a_filing_never_confirmed_are_deleted_after_two_days(app, ctx, now):
+    """Anyone may file with any mobile: what they attach must not stay in the upload storage for ever."""
+    from seal_server.complaints.models import ComplaintFile
+    from seal_server.onboarding.storage import storage_from_config
+    from tests.complaints.conftest import PDF
+
+    seal = issue(now=now)
+    pending = service.file_complaint(seal, form(now), ip="127.0.0.1", now=now, today=now.date(),
+                                     attachments=[(PDF, "receipt.pdf")])
+    kept = service.file_complaint(seal, form(now, payment_ref="123456789099", mobile="09351112244"),
+                                  ip="127.0.0.2", now=now, today=now.date(), attachments=[(PDF, "receipt.pdf")])
+    service.confirm_filing(kept.tracking_code, sms_code("09351112244"), now=now)
+    key = db.session.scalar(select(ComplaintFile.key).where(ComplaintFile.complaint_id == pending.id))
+    storage = storage_from_config(app.config)
+    assert storage.read(key) == PDF
+    assert service.drop_abandoned_files(now + timedelta(days=1)) == 0
+    assert service.drop_abandoned_files(now + service.PENDING_FILES_KEPT) == 1
+    assert db.session.scalar(select(func.count()).select_from(ComplaintFile).where(
+        ComplaintFile.complaint_id == pending.id)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ComplaintFile).where(
+        ComplaintFile.complaint_id == kept.id)) == 1
+    with pytest.raises(FileNotFoundError):
+        storage.read(key)

@@ -166,3 +166,13 @@ def test_the_rate_limit_counts_per_token(client, shop, token):
     limited = client.get("/api/v1/psp/merchants", headers=_auth(token))
     assert limited.status_code == 429 and limited.json["error"].startswith("too many requests")
     assert client.get("/api/v1/psp/merchants", headers=_auth(other)).status_code == 200
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_made_up_tokens_share_the_callers_allowance(client, token):
+    """A new random token on every request is not a new allowance: bad tokens count against the address."""
+    for number in range(120):
+        assert client.get("/api/v1/psp/merchants", headers=_auth(f"psp_made-up-{number}")).status_code == 401
+    limited = client.get("/api/v1/psp/merchants", headers=_auth("psp_made-up-once-more"))
+    assert limited.status_code == 429
+    assert client.get("/api/v1/psp/merchants", headers=_auth(token)).status_code == 200  # a real provider is not

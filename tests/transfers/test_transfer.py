@@ -324,3 +324,18 @@ def test_two_acceptances_at_once_open_one_application(app, seller, sealed):
         live = db.session.scalars(select(Application).where(Application.purpose == "transfer",
                                                             Application.status != "withdrawn")).all()
         assert len(live) == 1 and row(app, tid).application_id == live[0].id
+
+
+def test_offer_cancel_offer_cannot_flood_the_named_person(app, seller, sealed):
+    """Each offer tells the named person by SMS: at most three offers of one seal in 24 hours."""
+    from seal_server.transfers.service import OFFERS_PER_DAY
+
+    public_id, _ = sealed
+    person(app, OTHER_CODE, OTHER_MOBILE)
+    for _ in range(OFFERS_PER_DAY):
+        tid = transfer_id(offer(seller, public_id))
+        assert post(seller, f"/panel/transfers/{tid}/cancel").status_code == 302
+    refused = offer(seller, public_id)
+    assert refused.status_code == 400 and "At most 3 transfer offers a day" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Transfer.id))) == OFFERS_PER_DAY
