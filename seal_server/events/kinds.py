@@ -58,6 +58,10 @@ KINDS = {
     "provider.disabled": Kind((), False, "a payment provider was disabled; its token stopped"),
     "provider.merchant_bound": Kind((EMAIL,), False, "a payment provider said it serves the shop (it reports its volumes)"),
     "provider.merchant_unbound": Kind((), False, "a payment provider no longer serves the shop"),
+    "provider.binding_disputed": Kind((), False, "the owner said a payment provider does not serve the shop; its "
+                                                 "reports stop counting and it cannot bind the seal again"),
+    "provider.dispute_cleared": Kind((EMAIL,), False, "staff cleared the owner's dispute of a payment provider; "
+                                                      "it may bind the seal again"),
     # applications
     "application.submitted": Kind((EMAIL,), False, "an application was submitted for review"),
     "application.approved": Kind((), False, "an application was approved (the owner hears of it by seal.issued)"),

@@ -7,7 +7,7 @@ import re
 
 import jdatetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 
 from ..billing.fees import RIALS_PER_TOMAN
 from ..extensions import db
@@ -15,6 +15,7 @@ from ..events import Actor, emit
 from ..iran.calendar import TEHRAN
 from ..seals.models import GRAY, Seal
 from ..seals.rules import is_public_id
+from ..providers.models import PaymentProvider, ProviderMerchant
 from .models import GrayMonthlyVolume
 
 LIMIT_AMOUNT = 100_000_000 * RIALS_PER_TOMAN  # rials a month
@@ -55,13 +56,44 @@ def month_of(now):
     return f"{local.year:04d}-{local.month:02d}"
 
 
+def counted():
+    """The volume rows that count: not from a provider whose binding of the seal its owner disputed."""
+    return ~exists().where(ProviderMerchant.seal_id == GrayMonthlyVolume.seal_id,
+                           ProviderMerchant.disputed_at.is_not(None),
+                           ProviderMerchant.provider_id == PaymentProvider.id,
+                           PaymentProvider.name == GrayMonthlyVolume.provider)
+
+
 def month_totals(seal, month):
-    """(amount in rials, transactions) reported for this seal and month, summed across providers."""
+    """(amount in rials, transactions) reported for this seal and month, summed across providers (disputed
+    providers' reports left out)."""
     amount, count = db.session.execute(
         select(func.coalesce(func.sum(GrayMonthlyVolume.amount), 0),
                func.coalesce(func.sum(GrayMonthlyVolume.transactions), 0))
-        .where(GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.month == month)).one()
+        .where(GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.month == month, counted())).one()
     return int(amount), int(count)
+
+
+def refresh_flags(seal, now):
+    """After a dispute is opened or cleared: a month stays flagged (over its limit) only while the reports
+    that count pass it, and the flag sits on a counted row. No notice is sent again. Flushes."""
+    months = db.session.scalars(select(GrayMonthlyVolume.month).where(GrayMonthlyVolume.seal_id == seal.id)
+                                .distinct()).all()
+    for month in months:
+        rows = db.session.scalars(select(GrayMonthlyVolume).where(
+            GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.month == month)
+            .order_by(GrayMonthlyVolume.id)).all()
+        live = set(db.session.scalars(select(GrayMonthlyVolume.id).where(
+            GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.month == month, counted())).all())
+        since = min((row.over_limit_at for row in rows if row.over_limit_at), default=None)
+        over = over_limit(*month_totals(seal, month))
+        if over and any(row.over_limit_at and row.id in live for row in rows):
+            continue
+        for row in rows:
+            row.over_limit_at = None
+        if over:  # passed by the reports that count: keep the month flagged on one of them
+            next(row for row in rows if row.id in live).over_limit_at = since or now
+    db.session.flush()
 
 
 MAX_REPORTED = 10**15  # far above any month of any shop, and inside a BIGINT
@@ -126,5 +158,5 @@ def record(provider, payload, now, serves=lambda seal: True):
 def flagged_months(seal):
     """Jalali months in which this gray seal passed a limit: it should be upgraded to one star."""
     return db.session.scalars(select(GrayMonthlyVolume.month).where(
-        GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.over_limit_at.is_not(None))
+        GrayMonthlyVolume.seal_id == seal.id, GrayMonthlyVolume.over_limit_at.is_not(None), counted())
         .distinct().order_by(GrayMonthlyVolume.month)).all()

@@ -28,7 +28,12 @@ class PaymentProvider(db.Model):
 
 
 class ProviderMerchant(db.Model):
-    """A provider serves this seal's shop: it may report the seal's volumes and read its status."""
+    """A provider serves this seal's shop: it may report the seal's volumes and read its status.
+
+    A binding the seal's owner disputed ("this provider does not serve my shop") stays on record with
+    `disputed_at` and `disputed_by`: it serves nothing, its reports stop counting, and the provider cannot
+    bind the seal again until staff clear the dispute (which deletes the row).
+    """
 
     __tablename__ = "provider_merchants"
     __table_args__ = (UniqueConstraint("provider_id", "seal_id"),)
@@ -38,6 +43,8 @@ class ProviderMerchant(db.Model):
     provider_id: Mapped[int] = mapped_column(ForeignKey("payment_providers.id"), index=True)
     seal_id: Mapped[int] = mapped_column(ForeignKey("seals.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    disputed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    disputed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"))  # the owner's account
 
     provider: Mapped[PaymentProvider] = relationship(back_populates="merchants")
     seal = relationship("Seal")

@@ -4,6 +4,10 @@ A token is shown once, at registration or rotation; only its digest is stored. R
 old token at once (a provider rotates because a token leaked; a grace period would keep the leak
 open), so the provider installs the new token before it rotates again. A disabled provider's
 token stops working; its bindings stay on record.
+
+Seal ids and domains are public, so any provider can bind any seal. The owner's remedy is a dispute
+("this provider does not serve my shop"): the binding serves nothing any more, the provider's reports
+for that seal stop counting, and it cannot bind the seal again until staff clear the dispute.
 """
 import re
 
@@ -37,6 +41,8 @@ class ApiError(Exception):
         self.status = status
 
 
+DISPUTED = ("the shop's owner said this provider does not serve it; it cannot be bound again until the "
+            "authority clears the dispute: contact the trust seal authority")
 NOT_SERVED = "this provider has not bound a merchant with this domain; bind it first: POST /api/v1/psp/merchants"
 
 
@@ -125,9 +131,12 @@ def authenticate(token):
     return provider
 
 
+ACTIVE = ProviderMerchant.disputed_at.is_(None)
+
+
 def serves(provider, seal):
     return db.session.scalar(select(ProviderMerchant.id).where(
-        ProviderMerchant.provider_id == provider.id, ProviderMerchant.seal_id == seal.id)) is not None
+        ProviderMerchant.provider_id == provider.id, ProviderMerchant.seal_id == seal.id, ACTIVE)) is not None
 
 
 def _domain(text):
@@ -164,10 +173,14 @@ def bind(provider, payload, *, now):
 
 
 def bind_seal(provider, seal, *, now):
-    """(binding, created) of `provider` and `seal`; the owner is told of a new one. Commits."""
+    """(binding, created) of `provider` and `seal`; the owner is told of a new one. Commits.
+
+    ApiError 409 when the owner disputed this provider's binding and staff have not cleared it."""
     existing = db.session.scalar(select(ProviderMerchant).where(
         ProviderMerchant.provider_id == provider.id, ProviderMerchant.seal_id == seal.id))
     if existing is not None:
+        if existing.disputed_at is not None:
+            raise ApiError(DISPUTED, 409)
         return existing, False
     binding = ProviderMerchant(provider_id=provider.id, seal_id=seal.id, created_at=now)
     db.session.add(binding)
@@ -175,8 +188,7 @@ def bind_seal(provider, seal, *, now):
         db.session.flush()
     except IntegrityError:  # the same bind at the same moment: the twin's row stands
         db.session.rollback()
-        return db.session.scalar(select(ProviderMerchant).where(
-            ProviderMerchant.provider_id == provider.id, ProviderMerchant.seal_id == seal.id)), False
+        return bind_seal(provider, seal, now=now)
     # the owner learns who now serves (and reports on) their shop
     emit("provider.merchant_bound", seal, {"provider": provider.name}, _actor(provider), now=now)
     db.session.commit()
@@ -188,7 +200,7 @@ def _bindings_for(provider, domain):
     if domain is None:
         return []
     return db.session.scalars(select(ProviderMerchant).join(Seal, Seal.id == ProviderMerchant.seal_id).where(
-        ProviderMerchant.provider_id == provider.id,
+        ProviderMerchant.provider_id == provider.id, ACTIVE,
         Seal.domain.in_((domain, "www." + domain))).order_by(Seal.id.desc())).all()
 
 
@@ -203,14 +215,54 @@ def unbind(provider, domain, *, now):
     db.session.commit()
 
 
-def merchants_of(provider):
-    return db.session.scalars(select(ProviderMerchant).where(ProviderMerchant.provider_id == provider.id)
-                              .order_by(ProviderMerchant.id)).all()
+def merchants_of(provider, *, disputed=True):
+    """The provider's bindings, oldest first; `disputed=False` leaves out the ones an owner disputed."""
+    query = select(ProviderMerchant).where(ProviderMerchant.provider_id == provider.id)
+    if not disputed:
+        query = query.where(ACTIVE)
+    return db.session.scalars(query.order_by(ProviderMerchant.id)).all()
 
 
 def bindings_of_seal(seal):
     return db.session.scalars(select(ProviderMerchant).where(ProviderMerchant.seal_id == seal.id)
                               .order_by(ProviderMerchant.id)).all()
+
+
+def dispute(seal, binding_id, account, *, now):
+    """The owner of `seal` says the provider of this binding does not serve the shop. Commits.
+
+    The binding stays on record as disputed: it serves nothing, its provider's reports for the seal stop
+    counting (a month they pushed over the cap is no longer flagged) and the provider cannot bind the
+    seal again until staff clear the dispute. ProviderError when there is no such live binding."""
+    binding = db.session.scalar(select(ProviderMerchant).where(
+        ProviderMerchant.id == binding_id, ProviderMerchant.seal_id == seal.id, ACTIVE))
+    if binding is None:
+        raise ProviderError(N_("This payment provider no longer serves your shop."))
+    binding.disputed_at, binding.disputed_by = now, account.id
+    db.session.flush()
+    gray.refresh_flags(seal, now)
+    emit("provider.binding_disputed", seal, {"provider": binding.provider.name}, f"owner:{account.id}", now=now,
+         after={"provider": binding.provider.name, "disputed_at": now.isoformat()})
+    db.session.commit()
+    return binding
+
+
+def clear_dispute(provider, binding_id, *, now, actor):
+    """Staff end an owner's dispute of `provider`: the disputed binding is deleted, so the provider may bind
+    the seal again (and the owner is told again when it does). Commits."""
+    binding = db.session.scalar(select(ProviderMerchant).where(
+        ProviderMerchant.id == binding_id, ProviderMerchant.provider_id == provider.id,
+        ProviderMerchant.disputed_at.is_not(None)))
+    if binding is None:
+        raise ProviderError(N_("No such dispute."))
+    seal = binding.seal
+    emit("provider.dispute_cleared", seal, {"provider": provider.name}, actor, now=now,
+         before={"provider": provider.name, "disputed_at": binding.disputed_at.isoformat(),
+                 "disputed_by": binding.disputed_by})
+    db.session.delete(binding)
+    db.session.flush()
+    gray.refresh_flags(seal, now)
+    db.session.commit()
 
 
 def merchant_status(provider, domain, now):

@@ -7,6 +7,8 @@ from .. import clock
 from ..accounts.auth import current_account, lang_args, login_required
 from ..conformity.service import owned_seal
 from ..extensions import csrf, db, limiter
+from ..marks import N_
+from ..iran.digits import to_latin_digits
 from ..onboarding import gray
 from ..staff import service as staff_service
 from ..staff.auth import console_blueprint, current_session, current_staff, staff_required
@@ -102,7 +104,8 @@ def bind_merchant():
 @limiter.limit("120 per minute", key_func=per_token)
 def list_merchants():
     provider = _provider_or_401()
-    return _private(jsonify(merchants=[service.binding_json(item) for item in service.merchants_of(provider)]))
+    return _private(jsonify(merchants=[service.binding_json(item) for item in
+                                                   service.merchants_of(provider, disputed=False)]))
 
 
 @api.get("/psp/merchants/<anytext:domain>")
@@ -164,6 +167,12 @@ def _detail_page(provider, token=None, errors=None, status=200):
                            bindings=service.merchants_of(provider), errors=errors or {}), status
 
 
+def _form_id(name):
+    """A whole number from the form (any digits), or 0 when there is none: no row has id 0."""
+    value = to_latin_digits(request.form.get(name, "")).strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else 0
+
+
 def _provider_or_404(provider_id):
     provider = db.session.get(PaymentProvider, provider_id)
     if provider is None:
@@ -182,7 +191,7 @@ def detail(provider_id):
 def change(provider_id):
     provider = _provider_or_404(provider_id)
     action = request.form.get("action", "")
-    if action not in ("rotate", "disable"):
+    if action not in ("rotate", "disable", "clear"):
         abort(400)
     now = clock.utcnow()
     actor = f"staff:{current_staff().id}"
@@ -190,7 +199,10 @@ def change(provider_id):
         staff_service.confirm_fresh(current_session(), request.form.get("code"), now)
         if action == "rotate":
             return _detail_page(provider, token=service.rotate(provider, now=now, actor=actor))
-        service.disable(provider, now=now, actor=actor)
+        if action == "clear":
+            service.clear_dispute(provider, _form_id("binding"), now=now, actor=actor)
+        else:
+            service.disable(provider, now=now, actor=actor)
     except staff_service.StaffError as error:
         db.session.rollback()
         return _detail_page(_provider_or_404(provider_id), errors=_errors(error), status=400)
@@ -212,7 +224,32 @@ def _no_store(response):
 @login_required
 def owner_providers(public_id):
     """The payment providers that said they serve this seal's shop, and how to reach them."""
+    return _owner_page(_owned_or_404(public_id))
+
+
+def _owned_or_404(public_id):
     seal = owned_seal(current_account(), public_id)
     if seal is None:
         abort(404)
-    return render_template("providers/owner.html", seal=seal, bindings=service.bindings_of_seal(seal))
+    return seal
+
+
+def _owner_page(seal, errors=None, status=200):
+    return render_template("providers/owner.html", seal=seal, bindings=service.bindings_of_seal(seal),
+                           errors=errors or {}), status
+
+
+@panel.post("/seals/<public_id>/providers/dispute")
+@login_required
+@limiter.limit("10 per hour")
+def dispute(public_id):
+    """The owner says a provider does not serve the shop: its binding ends as disputed (see service.dispute)."""
+    seal = _owned_or_404(public_id)
+    try:
+        if request.form.get("confirm") != "yes":
+            raise service.ProviderError(N_("Tick the box to confirm that this provider does not serve your shop."))
+        service.dispute(seal, _form_id("binding"), current_account(), now=clock.utcnow())
+    except service.ProviderError as error:
+        db.session.rollback()
+        return _owner_page(seal, {"_form": (error.message, error.variables)}, 400)
+    return redirect(url_for("providers_panel.owner_providers", public_id=public_id, disputed=1, **lang_args()))

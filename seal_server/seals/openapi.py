@@ -161,7 +161,10 @@ _PROVIDERS = {
             "operationId": "bindMerchant",
             "summary": "Say this provider serves a merchant (its domain and seal id); idempotent",
             "description": "Refused unless the seal exists and names this domain. The owner is told by email. "
-                           "201 for a new binding, 200 when it already existed.",
+                           "201 for a new binding, 200 when it already existed. An owner may dispute a binding "
+                           "(\"this provider does not serve my shop\"); the provider then no longer serves that "
+                           "merchant (403 on its status, reports and unbinding, left out of the list, its reports "
+                           "no longer counted) and a new bind answers 409 until the authority clears the dispute.",
             "security": _PROVIDER,
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/BindRequest"}}}},
@@ -174,7 +177,9 @@ _PROVIDERS = {
                               "send a JSON object: {domain, seal_id}"),
                 "401": _UNAUTHORIZED,
                 "404": _error("No seal with this seal_id", "no seal with this seal_id"),
-                "409": _error("The seal names another domain (or the domain is not a domain name)",
+                "409": _error("The seal names another domain (or the domain is not a domain name), or the shop's "
+                              "owner disputed this provider's binding (\"this provider does not serve my shop\"): "
+                              "it cannot bind the seal again until the authority clears the dispute",
                               "this seal was issued for another domain; send the domain the seal names"),
                 "413": _TOO_LARGE,
                 "429": _TOO_MANY,

@@ -243,6 +243,7 @@ def override_check(staff, application, check_id, reason, *, now):
 
 def gray_over_limit(limit=200):
     """Gray seals whose reported monthly volume passed a limit: (seal, month, amount in rials, transactions)."""
+    from ..onboarding.gray import counted
     from ..onboarding.models import GrayMonthlyVolume
     from ..seals.models import Seal
 
@@ -254,6 +255,7 @@ def gray_over_limit(limit=200):
         .join(GrayMonthlyVolume, GrayMonthlyVolume.seal_id == Seal.id)
         .join(flagged, and_(flagged.c.seal_id == GrayMonthlyVolume.seal_id,
                             flagged.c.month == GrayMonthlyVolume.month))
+        .where(counted())
         .group_by(Seal.id, GrayMonthlyVolume.month)
         .order_by(GrayMonthlyVolume.month.desc(), Seal.id).limit(limit)).all()
     return [(seal, month, int(amount), int(count)) for seal, month, amount, count in rows]
