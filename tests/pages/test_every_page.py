@@ -200,6 +200,14 @@ def _demo_data(app):
         data["invoice"] = db.session.scalars(select(Invoice.number).where(Invoice.account_id.is_not(None))
                                              .order_by(Invoice.id.desc())).first()  # the owner's, not a buyer's fee
         data["issued_seal"] = issuance.seal_of(db.session.get(Application, data["issued"])).public_id
+        # the owner's page offers to dispute a provider; the provider's staff page shows a dispute to clear
+        from seal_server.providers import service as providers
+
+        demo_provider = db.session.get(PaymentProvider, data["provider"])
+        providers.bind_seal(demo_provider, issuance.seal_of(db.session.get(Application, data["issued"])), now=now)
+        disputed = demo_provider.merchants[0]
+        disputed.disputed_at = now
+        db.session.commit()
     data["draft"] = draft = new_application(owner)
     base = f"/panel/applications/{draft}"
     assert post_form(owner, base + "/identity", NATURAL).status_code == 302
@@ -220,6 +228,14 @@ def _demo_data(app):
     data["owner_session"] = owner.get_cookie("session").value
     with app.app_context():
         data["issued_seal"] = issuance.seal_of(db.session.get(Application, data["issued"])).public_id
+        # the owner's page offers to dispute a provider; the provider's staff page shows a dispute to clear
+        from seal_server.providers import service as providers
+
+        demo_provider = db.session.get(PaymentProvider, data["provider"])
+        providers.bind_seal(demo_provider, issuance.seal_of(db.session.get(Application, data["issued"])), now=now)
+        disputed = demo_provider.merchants[0]
+        disputed.disputed_at = now
+        db.session.commit()
         data["valid_id"] = data["valid"].split("?")[0]
         data["name_change"], data["domain_change"] = _open_changes(service.get_seal(data["issued_seal"]), now)
         _copies_seen(now, [data["issued_seal"], data["valid_id"]])
