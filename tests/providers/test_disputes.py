@@ -7,6 +7,7 @@ from seal_server.audit import AuditEvent
 from seal_server.clock import utcnow
 from seal_server.extensions import db
 from seal_server.onboarding import gray
+from seal_server.notify.models import OutboxMessage
 from seal_server.onboarding.models import GrayMonthlyVolume
 from seal_server.providers.models import PaymentProvider, ProviderMerchant
 from tests.accounts.conftest import NATIONAL_CODE, csrf_from, sign_in
@@ -115,6 +116,10 @@ def test_the_owner_disputes_a_rogue_provider_and_staff_clear_it(app, client, gra
     with app.app_context():
         audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "provider.dispute_cleared"))
         assert audit.actor == f"staff:{member.id}" and audit.before["provider"] == "rogue"
+        subjects = db.session.scalars(select(OutboxMessage.subject).where(
+            OutboxMessage.recipient == "info@gray.example")).all()
+        assert "The authority cleared your dispute of rogue for gray.example" in " ".join(subjects)
+        assert not any("You disputed" in subject for subject in subjects)  # the owner's own act: audit only
     # clearing twice finds no dispute
     twice = supervisor.post(path + "?lang=en", data={"csrf_token": csrf_from(staff_page), "action": "clear",
                                                      "binding": rogue_binding})
