@@ -380,17 +380,21 @@ def provider_disable(name):
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @with_appcontext
 def provider_list(as_json):
-    """Every provider: name, status, shops served (never a token)."""
+    """Every provider: name, status, shops served, shops whose owners dispute it (never a token)."""
     from .providers import service
 
-    rows = [{"id": p.id, "name": p.name, "contact": p.contact, "merchants": len(p.merchants),
-             "status": "disabled" if p.disabled_at else "active", "created_at": p.created_at.isoformat()}
-            for p in service.all_providers()]
+    rows = []
+    for p in service.all_providers():
+        disputed = sum(1 for binding in p.merchants if binding.disputed_at is not None)
+        rows.append({"id": p.id, "name": p.name, "contact": p.contact, "merchants": len(p.merchants) - disputed,
+                     "disputed": disputed, "status": "disabled" if p.disabled_at else "active",
+                     "created_at": p.created_at.isoformat()})
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
     for row in rows:
-        click.echo(f"{row['name']}\t{row['status']}\tmerchants={row['merchants']}\t{row['contact']}")
+        click.echo(f"{row['name']}\t{row['status']}\tmerchants={row['merchants']}\tdisputed={row['disputed']}\t"
+                   f"{row['contact']}")
 
 
 @provider_group.command("import-env")

@@ -1,9 +1,12 @@
 """The owner's remedy against a provider that bound their seal without serving the shop: a dispute."""
+import json
+
 import pytest
 from sqlalchemy import select
 
 from seal_server.accounts.models import Account
 from seal_server.audit import AuditEvent
+from seal_server.cli import cli
 from seal_server.clock import utcnow
 from seal_server.extensions import db
 from seal_server.onboarding import gray
@@ -56,8 +59,8 @@ def _binding(app, name):
         return db.session.scalar(select(ProviderMerchant.id).join(PaymentProvider).where(PaymentProvider.name == name))
 
 
-def test_the_owner_disputes_a_rogue_provider_and_staff_clear_it(app, client, gray_shop, staff_client,  # noqa: F811
-                                                                clock):  # noqa: F811
+def test_the_owner_disputes_a_rogue_provider_and_staff_clear_it(app, client, runner, gray_shop,
+                                                                staff_client, clock):  # noqa: F811
     owner, public_id, honest, rogue = gray_shop
     assert _report(client, honest, public_id, 300_000_000, 20).json["over_limit"] is False
     assert _report(client, rogue, public_id, 900_000_000, 90).json["over_limit"] is True
@@ -95,6 +98,8 @@ def test_the_owner_disputes_a_rogue_provider_and_staff_clear_it(app, client, gra
     # disputing twice is refused, politely
     again = _dispute(owner, public_id, rogue_binding, lang="?lang=en")
     assert again.status_code == 400 and "no longer serves your shop" in again.get_data(as_text=True)
+    listed = json.loads(runner.invoke(cli, ["provider", "list", "--json"]).output)
+    assert [(row["name"], row["merchants"], row["disputed"]) for row in listed] == [("mellat", 1, 0), ("rogue", 0, 1)]
     # the honest provider is untouched
     assert client.get("/api/v1/psp/merchants/gray.example", headers=_auth(honest)).status_code == 200
 
