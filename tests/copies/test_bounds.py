@@ -11,7 +11,7 @@ from seal_server.copies import rules, service
 from seal_server.copies.models import CopySighting
 from seal_server.extensions import db
 from tests.conftest import _empty_tables, make_app
-from tests.copies.conftest import from_, sightings
+from tests.copies.conftest import addresses, from_, sightings
 from tests.factories import issue
 
 T0 = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
@@ -122,3 +122,20 @@ def test_the_settings_are_validated():
                       ("SEAL_COPY_HOSTS_PER_SEAL", "lots")):
         with pytest.raises(ConfigError, match=name):
             from_environ({name: bad})
+
+
+def test_a_flood_through_redis_folds_the_same_way(database_url, redis_db, redis_url, now):
+    apps = [make_app(database_url, SEAL_REDIS_URL=redis_url, SEAL_COPY_HOSTS_PER_SEAL=CAP) for _ in range(2)]
+    with apps[0].app_context():
+        sealed = addresses(issue("shop.example", now=now))
+    for n, app in enumerate(apps):  # two processes, each with its half of the forged hosts, push to Redis
+        for h in range(n, 300, 2):
+            app.test_client().get(sealed["badge"], headers=from_(f"forged{h}.example"))
+        assert app.extensions["seal_copies"].flush() == 150
+    with apps[1].app_context():
+        tasks.tick(datetime.now(timezone.utc))
+    counts = sightings(apps[0])
+    assert len(counts) == CAP + 1 and counts[(sealed["id"], rules.OTHER_SITES)] == 300 - CAP
+    for app in apps:
+        app.extensions["seal_bus"].stop()
+    _empty_tables(apps[0])
