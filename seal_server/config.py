@@ -256,6 +256,9 @@ def from_environ(environ=None, instance_path="."):
         "SEAL_COPY_REPORT_THRESHOLD": _bounded(environ, "SEAL_COPY_REPORT_THRESHOLD", 100, 1, 10**9),
         "SEAL_COPY_FLUSH_SECONDS": _bounded(environ, "SEAL_COPY_FLUSH_SECONDS", 10, 0, 3600),
         "SEAL_COPY_MAX_KEYS": _bounded(environ, "SEAL_COPY_MAX_KEYS", 10_000, 10, 1_000_000),
+        # hosts one seal keeps rows for (more are counted together as "other sites"); days a small sighting is kept
+        "SEAL_COPY_HOSTS_PER_SEAL": _bounded(environ, "SEAL_COPY_HOSTS_PER_SEAL", 200, 1, 100_000),
+        "SEAL_COPY_RETENTION_DAYS": _bounded(environ, "SEAL_COPY_RETENTION_DAYS", 90, 1, 3650),
         "SEAL_DEMO": _env(environ, "SEAL_DEMO", "0") == "1",
         "SEAL_AUTHORITY_NAME_FA": _env(environ, "SEAL_AUTHORITY_NAME_FA", "مرجع نماد اعتماد"),
         "SEAL_AUTHORITY_NAME_EN": _env(environ, "SEAL_AUTHORITY_NAME_EN", "Trust Seal Authority"),

@@ -18,7 +18,7 @@ class CopySighting(db.Model):
     host: Mapped[str] = mapped_column(String(253), primary_key=True)  # the host only, never a path or query
     count: Mapped[int] = mapped_column(BigInteger, index=True)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # pruning finds old sightings by it
     reported_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # set once: one report per (seal, host)
     report_id: Mapped[Optional[int]] = mapped_column(ForeignKey("violation_reports.id"))
 

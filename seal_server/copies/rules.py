@@ -67,3 +67,28 @@ def shown_host(host):
         return idna.decode(host)
     except (idna.IDNAError, UnicodeError, ValueError):
         return host
+
+
+OTHER_SITES = "*"  # the one row per seal that counts every host past SEAL_COPY_HOSTS_PER_SEAL (never a real host)
+PRUNE_BELOW = 10  # sightings under this many (and under the report threshold) are let go once old
+
+
+def hosts_kept(room, newcomers, threshold):
+    """Which new hosts of one seal get rows of their own when `room` rows are left under the cap; the rest are
+    counted in OTHER_SITES. `newcomers` is {host: count}. A host at or over the report threshold is always kept
+    (a lead for staff is never hidden); then the most seen, then by name, so the choice never depends on order."""
+    ranked = sorted(newcomers.items(), key=lambda item: (-item[1], item[0]))
+    kept = {host for host, count in ranked if over_threshold(count, threshold)}
+    room -= len(kept)
+    for host, count in ranked:
+        if room <= 0:
+            break
+        if host not in kept:
+            kept.add(host)
+            room -= 1
+    return kept
+
+
+def prune_below(threshold):
+    """Sightings under this count may be pruned: small, and never one due for a report."""
+    return min(PRUNE_BELOW, threshold)

@@ -1,21 +1,24 @@
 """Copy detection's use cases: add counts to the table, raise one fake-seal report per (seal, host)
 over the threshold, and list sightings for the owner's panel and the staff console."""
 import logging
+from datetime import timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..events import emit
 from ..extensions import db
 from ..seals.models import Seal
+from . import rules
 from .models import CopyBatch, CopySighting
 
 log = logging.getLogger(__name__)
 CHUNK = 500
 FAKE_SEAL = "fake_seal"  # conformity.models.VIOLATION_KINDS
 LIST_LIMIT = 200
+_FLUSH_LOCK = 0x5EA1C0B1  # pg_advisory_xact_lock key of copy-count flushes and pruning
 
 
 def _chunks(items, size=CHUNK):
@@ -23,11 +26,57 @@ def _chunks(items, size=CHUNK):
         yield items[start:start + size]
 
 
+def _serialise():
+    """Make this transaction the only flush or prune of copy counts until it commits, so the rows a seal
+    already has are counted right when deciding what to fold. PostgreSQL: a transaction-scoped advisory
+    lock, taken before any row lock (so no deadlock with the upserts). SQLite: a write statement that
+    matches nothing takes the database's write lock before anything is read."""
+    table = CopySighting.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FLUSH_LOCK})
+    else:
+        db.session.execute(table.update().where(table.c.seal_id == -1).values(count=table.c.count))
+
+
+def _fold(merged, cap, threshold):
+    """Redirect new hosts past `cap` rows per seal into the seal's OTHER_SITES row (set-based: one grouped
+    count of the seals' rows, and for seals that could overflow, one lookup of which incoming hosts exist)."""
+    table = CopySighting.__table__
+    incoming = {}
+    for seal_id, host in merged:
+        incoming.setdefault(seal_id, []).append(host)
+    have = {}
+    for chunk in _chunks(sorted(incoming)):
+        have.update(db.session.execute(select(table.c.seal_id, func.count()).where(
+            table.c.seal_id.in_(chunk), table.c.host != rules.OTHER_SITES).group_by(table.c.seal_id)).all())
+    crowded = [seal_id for seal_id, hosts in incoming.items() if have.get(seal_id, 0) + len(hosts) > cap]
+    if not crowded:
+        return merged
+    keys = [(seal_id, host) for seal_id in sorted(crowded) for host in incoming[seal_id] if host != rules.OTHER_SITES]
+    known = set()
+    for chunk in _chunks(keys):
+        known.update(db.session.execute(select(table.c.seal_id, table.c.host).where(
+            tuple_(table.c.seal_id, table.c.host).in_(chunk))).all())
+    folded = dict(merged)
+    for seal_id in crowded:
+        newcomers = {host: merged[(seal_id, host)][0] for host in incoming[seal_id]
+                     if host != rules.OTHER_SITES and (seal_id, host) not in known}
+        kept = rules.hosts_kept(cap - have.get(seal_id, 0), newcomers, threshold)
+        for host in newcomers.keys() - kept:
+            count, first, last = folded.pop((seal_id, host))
+            other = folded.setdefault((seal_id, rules.OTHER_SITES), [0, first, last])
+            other[0] += count
+            other[1], other[2] = min(other[1], first), max(other[2], last)
+    return folded
+
+
 def add_counts(rows, *, batch=None, now=None):
     """Add sightings [(public_id, host, count, first_seen, last_seen)] to the table with set-based upserts
-    (counts added, earliest first_seen, latest last_seen) and commit. Two flushes at once add both: the
-    database's ON CONFLICT ... DO UPDATE serialises them per row. With `batch`, its id is recorded in the
-    same transaction: a batch already recorded adds nothing (returns None). Returns the rows added."""
+    (counts added, earliest first_seen, latest last_seen) and commit. A seal keeps at most
+    SEAL_COPY_HOSTS_PER_SEAL hosts of its own: new hosts past that are added to its OTHER_SITES row
+    (rows it has, and hosts at the report threshold, are never folded). Flushes are serialised (`_serialise`),
+    so two at once add both and the cap holds. With `batch`, its id is recorded in the same transaction: a
+    batch already recorded adds nothing (returns None). Returns the rows added to."""
     if batch is not None:
         db.session.add(CopyBatch(id=batch, flushed_at=now))
         try:
@@ -35,6 +84,7 @@ def add_counts(rows, *, batch=None, now=None):
         except IntegrityError:
             db.session.rollback()
             return None
+    _serialise()
     ids = {}
     for chunk in _chunks(sorted({row[0] for row in rows})):
         ids.update(db.session.execute(select(Seal.public_id, Seal.id).where(Seal.public_id.in_(chunk))).all())
@@ -46,6 +96,8 @@ def add_counts(rows, *, batch=None, now=None):
         entry = merged.setdefault((seal_id, host), [0, first, last])
         entry[0] += count
         entry[1], entry[2] = min(entry[1], first), max(entry[2], last)
+    config = current_app.config
+    merged = _fold(merged, config["SEAL_COPY_HOSTS_PER_SEAL"], config["SEAL_COPY_REPORT_THRESHOLD"])
     values = [{"seal_id": seal_id, "host": host, "count": count, "first_seen": first, "last_seen": last}
               for (seal_id, host), (count, first, last) in sorted(merged.items())]  # one lock order for everyone
     table = CopySighting.__table__
@@ -61,6 +113,18 @@ def add_counts(rows, *, batch=None, now=None):
         }))
     db.session.commit()
     return len(values)
+
+
+def prune(now, retention_days, threshold):
+    """Let go of small sightings (under rules.prune_below) last seen more than `retention_days` ago, in one
+    set-based delete; one that raised a report stays while the report exists. Returns how many went."""
+    table = CopySighting.__table__
+    _serialise()
+    gone = db.session.execute(table.delete().where(
+        table.c.count < rules.prune_below(threshold), table.c.last_seen < now - timedelta(days=retention_days),
+        table.c.report_id.is_(None))).rowcount
+    db.session.commit()
+    return gone
 
 
 def add_counts_in(app, rows):
@@ -107,7 +171,7 @@ def report_copies(now, threshold):
 
     table = CopySighting.__table__
     due = db.session.execute(select(CopySighting.seal_id, CopySighting.host).where(
-        CopySighting.reported_at.is_(None), CopySighting.count >= threshold)
+        CopySighting.reported_at.is_(None), CopySighting.count >= threshold, CopySighting.host != rules.OTHER_SITES)
         .order_by(CopySighting.seal_id, CopySighting.host).limit(LIST_LIMIT)).all()
     db.session.rollback()
     reports = 0
@@ -139,14 +203,18 @@ def sweep(now):
     batches = rows = 0
     if counts.redis is not None:
         batches, rows = drain_redis(counts, now)
+    config = current_app.config
+    threshold = config["SEAL_COPY_REPORT_THRESHOLD"]
     return {"keys": keys, "batches": batches, "rows": rows, "dropped": counts.dropped_total,
-            "reports": report_copies(now, current_app.config["SEAL_COPY_REPORT_THRESHOLD"])}
+            "reports": report_copies(now, threshold),
+            "pruned": prune(now, config["SEAL_COPY_RETENTION_DAYS"], threshold)}
 
 
 def sightings_of(seal, limit=LIST_LIMIT):
-    """Where this one seal was shown, most often first."""
+    """Where this one seal was shown, most often first; the other sites counted together last."""
     return db.session.scalars(select(CopySighting).where(CopySighting.seal_id == seal.id)
-                              .order_by(CopySighting.count.desc(), CopySighting.host).limit(limit)).all()
+                              .order_by(CopySighting.host == rules.OTHER_SITES, CopySighting.count.desc(),
+                                        CopySighting.host).limit(limit)).all()
 
 
 def over_threshold(threshold, limit=LIST_LIMIT):

@@ -80,3 +80,21 @@ def test_staff_without_seal_view_are_refused(seen, staff_client):  # noqa: F811
     arbiter, _ = staff_client("arbiter")
     assert arbiter.get("/staff/copies").status_code == 403
     assert "/staff/copies" not in arbiter.get("/staff").get_data(as_text=True)
+
+
+def test_other_sites_read_as_words_on_the_owner_and_staff_pages(app, seen, staff_client):  # noqa: F811
+    from seal_server.copies import rules
+
+    client, public_id, _ = seen
+    with app.app_context():
+        service.add_counts([(public_id, rules.OTHER_SITES, 7777, T0, T0)])
+    html = client.get(f"/panel/seals/{public_id}/copies").get_data(as_text=True)
+    assert "سایت‌های دیگر (روی هم شمرده شده)" in html and "۷۷۷۷" in html and ">*<" not in html
+    assert "۲۰۰" in html and "۹۰" in html  # the cap and the retention period, explained
+    assert html.index("copycat.example") < html.index("سایت‌های دیگر (روی هم")  # last, though the most seen
+    english = client.get(f"/panel/seals/{public_id}/copies?lang=en").get_data(as_text=True)
+    assert "Other sites (counted together)" in english and "up to 200 sites" in english
+    reviewer, _ = staff_client("reviewer")
+    for page in (f"/staff/seals/{public_id}", "/staff/copies"):
+        html = reviewer.get(page).get_data(as_text=True)
+        assert "سایت‌های دیگر (روی هم شمرده شده)" in html and ">*<" not in html, page

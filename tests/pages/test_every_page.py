@@ -316,13 +316,14 @@ def _seal_life_data(data, now):
 
 
 def _copies_seen(now, public_ids):
-    """Other sites that showed these seals (one long host name, one IDN, one over the threshold: reported)."""
+    """Other sites that showed these seals (one long host name, one IDN, one over the threshold: reported; the
+    hosts past SEAL_COPY_HOSTS_PER_SEAL counted together as "other sites")."""
     from datetime import timedelta
 
     from seal_server.copies import service as copies
 
     hosts = {"copycat.example": 250, "a-very-long-subdomain-name.of-a-site-that-copied.example": 7,
-             "xn--mgbtj4c7ad63e.example": 3}
+             "xn--mgbtj4c7ad63e.example": 3, "*": 42}
     copies.add_counts([(public_id, host, count, now - timedelta(days=40), now) for public_id in public_ids
                        for host, count in hosts.items()])
     copies.report_copies(now, 100)

@@ -1,7 +1,7 @@
 """An owner disputes a payment provider's binding of their seal: the row stays, marked disputed.
 
 Revision ID: ee5b8e6cbb17
-Revises: b7e5c2a91f04
+Revises: 31357bafa411
 Create Date: 2026-11-30 15:40:36.980275
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ee5b8e6cbb17'
-down_revision = 'b7e5c2a91f04'
+down_revision = '31357bafa411'
 branch_labels = None
 depends_on = None
 
