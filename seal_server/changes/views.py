@@ -1,5 +1,5 @@
 """The owner's "Register a change" pages of a seal, and the staff list of changes to review."""
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from .. import clock
@@ -9,6 +9,7 @@ from ..i18n import current_language
 from ..iran import places
 from ..onboarding import checks, proof
 from ..onboarding import service as onboarding
+from ..responses import private
 from ..seals import service as seals
 from ..seals.models import Seal
 from ..staff import policy
@@ -45,9 +46,7 @@ def _render(template, status=200, **context):
     _, choices, names = _categories()
     html = render_template(template, rules=rules, categories=choices, category_names=names,
                            provinces=[(row[0], row[1] if current_language() == "fa" else row[2]) for row in places.provinces()], sales_methods=onboarding.SALES_METHODS, **context)
-    response = current_app.make_response((html, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return private(html, status)
 
 
 def _index(seal, status=200, errors=None):

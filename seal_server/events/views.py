@@ -1,10 +1,11 @@
 """The owner's notification settings for a seal (webhooks, reminders) and the operators' outbox page."""
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..accounts.auth import current_account, lang_args, login_required
 from ..clock import utcnow
 from ..extensions import db, limiter
+from ..responses import private
 from ..seals.models import Seal
 from . import admin, reminders, webhooks
 from .actors import Actor
@@ -36,9 +37,7 @@ def _page(seal, *, secret=None, errors=None, form=None, status=200):
                                             .order_by(Delivery.id.desc()).limit(10)).all() for endpoint in endpoints}
     html = render_template("events/notifications.html", seal=seal, endpoints=endpoints, logs=logs, secret=secret,
                            errors=errors or {}, form=form or {}, kinds=webhooks.subscribable_kinds())
-    response = current_app.make_response((html, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return private(html, status)
 
 
 @bp.get("/panel/seals/<public_id>/notifications")
@@ -113,11 +112,8 @@ def deliveries():
     view = request.args.get("view", "pending")
     if view not in admin.VIEWS:
         view = "pending"
-    response = current_app.make_response(render_template(
-        "events/deliveries.html", view=view, views=tuple(admin.VIEWS), counts=admin.counts(),
-        deliveries=admin.listing(view)))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return private(render_template("events/deliveries.html", view=view, views=tuple(admin.VIEWS),
+                                   counts=admin.counts(), deliveries=admin.listing(view)))
 
 
 @bp.post("/operator/deliveries/<int:delivery_id>/retry")

@@ -10,6 +10,7 @@ from ..extensions import csrf, db, limiter
 from ..marks import N_
 from ..iran.digits import to_latin_digits
 from ..onboarding import gray
+from ..responses import private
 from ..staff import service as staff_service
 from ..staff.auth import console_blueprint, current_session, current_staff, staff_required
 from . import service
@@ -64,14 +65,8 @@ def _json_body():
         return None
 
 
-def _private(response, status=200):
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _refusal(error):
-    return _private(jsonify(error=str(error)), error.status)
+    return private(jsonify(error=str(error)), error.status)
 
 
 @api.post("/gray-volumes")
@@ -85,7 +80,7 @@ def gray_volume():
     except gray.VolumeError as error:
         db.session.rollback()
         return _refusal(error)
-    return _private(jsonify(totals))
+    return private(jsonify(totals))
 
 
 @api.post("/psp/merchants")
@@ -97,14 +92,14 @@ def bind_merchant():
         binding, created = service.bind(provider, _json_body(), now=clock.utcnow())
     except service.ApiError as error:
         return _refusal(error)
-    return _private(jsonify(service.binding_json(binding)), 201 if created else 200)
+    return private(jsonify(service.binding_json(binding)), 201 if created else 200)
 
 
 @api.get("/psp/merchants")
 @limiter.limit("120 per minute", key_func=per_token)
 def list_merchants():
     provider = _provider_or_401()
-    return _private(jsonify(merchants=[service.binding_json(item) for item in
+    return private(jsonify(merchants=[service.binding_json(item) for item in
                                                    service.merchants_of(provider, disputed=False)]))
 
 
@@ -114,7 +109,7 @@ def merchant(domain):
     """The merchant's seal as a gateway needs it; 403 for a merchant this provider has not bound."""
     provider = _provider_or_401()
     try:
-        return _private(jsonify(service.merchant_status(provider, domain, clock.utcnow())))
+        return private(jsonify(service.merchant_status(provider, domain, clock.utcnow())))
     except service.ApiError as error:
         return _refusal(error)
 
@@ -128,7 +123,7 @@ def unbind_merchant(domain):
         service.unbind(provider, domain, now=clock.utcnow())
     except service.ApiError as error:
         return _refusal(error)
-    return _private(current_app.response_class(), 204)
+    return private(current_app.response_class(), 204)
 
 
 # --- staff pages ----------------------------------------------------------------------------------------------

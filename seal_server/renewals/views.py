@@ -10,6 +10,7 @@ from ..clock import utcnow
 from ..extensions import db, limiter
 from ..i18n import current_language, digits, show_date
 from ..onboarding import terms
+from ..responses import private
 from ..seals.models import Seal
 from ..seals.rules import days_left
 from ..onboarding.storage import storage_from_config
@@ -32,12 +33,6 @@ def _shown(values):
             else value for key, value in values.items()}
 
 
-def _no_store(html, status):
-    response = current_app.make_response((html, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _page(seal, *, error=None, status=200):
     now = utcnow()
     found = service.conditions(seal, now)
@@ -48,7 +43,7 @@ def _page(seal, *, error=None, status=200):
         needs_commitment=not next(c for c in found if c.name == "commitment").holds,
         terms=terms.current(), lang=current_language(), lines=lines, total=fees.total(lines), error=error,
         days_left=days_left(seal.expires_at, now), expired=seal.expires_at <= now)
-    return _no_store(html, status)
+    return private(html, status)
 
 
 @bp.get("/<public_id>/renew")
@@ -75,7 +70,7 @@ def _cancel_page(seal, *, errors=None, form=None, status=200):
     html = render_template("renewals/cancel.html", seal=seal, errors=errors or {}, form=form or {},
                            waiting=cancellations.waiting_for(seal), legal=seal.business.owner.kind == "legal",
                            min_reason=cancellations.MIN_REASON)
-    return _no_store(html, status)
+    return private(html, status)
 
 
 @bp.get("/<public_id>/cancel")

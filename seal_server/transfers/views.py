@@ -7,6 +7,7 @@ from ..clock import utcnow
 from ..extensions import db, limiter
 from ..marks import N_
 from ..onboarding.storage import storage_from_config
+from ..responses import private
 from ..seals.models import Seal
 from . import service
 from .models import Transfer
@@ -24,12 +25,6 @@ def titles():
             "transfers_of": service.of_account, "transfer_history": service.history}
 
 
-def _no_store(html, status):
-    response = current_app.make_response((html, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _owned_seal(public_id):
     seal = db.session.scalar(select(Seal).where(Seal.public_id == public_id))
     if seal is None or seal.business.owner.account_id != current_account().id:
@@ -40,7 +35,7 @@ def _owned_seal(public_id):
 def _seal_page(seal, *, errors=None, form=None, status=200):
     html = render_template("transfers/seal.html", seal=seal, open=service.open_for(seal),
                            history=service.history(seal), errors=errors or {}, form=form or {})
-    return _no_store(html, status)
+    return private(html, status)
 
 
 @bp.get("/seals/<public_id>/transfer")
@@ -74,7 +69,7 @@ def _transfer(transfer_id):
 def _page(transfer, *, errors=None, status=200):
     html = render_template("transfers/transfer.html", transfer=transfer, side=service.party(transfer, current_account()),
                            history=service.history(transfer.seal), errors=errors or {})
-    return _no_store(html, status)
+    return private(html, status)
 
 
 @bp.get("/transfers/<int:transfer_id>")

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from ..accounts.auth import current_account, lang_args, login_required
 from ..clock import utcnow
 from ..extensions import db, limiter
+from ..responses import private
 from ..seals.models import Seal
 from . import service
 
@@ -23,9 +24,7 @@ def _page(seal, *, error=None, status=200):
                            open=service.open_for(seal), steps=service.STEPS.get(seal.kind, ()),
                            paid=service.paid_for(seal), due=service.due(seal),
                            full=current_app.config["SEAL_FEES"].standard_two_years, error=error)
-    response = current_app.make_response((html, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return private(html, status)
 
 
 @bp.get("/<public_id>/upgrade")
