@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..seals.bus import OutageLog
 from ..seals.rules import referer_host
 from . import rules
 
@@ -67,27 +68,6 @@ class MemoryCounts:
         return len(self._counts)
 
 
-class OutageLog:
-    """Says once that a backend is down and once that it is back."""
-
-    def __init__(self, down_message, back_message):
-        self.down_message, self.back_message = down_message, back_message
-        self._down = False
-        self._lock = threading.Lock()
-
-    def down(self, error):
-        with self._lock:
-            if not self._down:
-                self._down = True
-                log.warning(self.down_message, error)
-
-    def up(self):
-        with self._lock:
-            if self._down:
-                self._down = False
-                log.warning(self.back_message)
-
-
 def _epoch(moment):
     return moment.timestamp()
 
@@ -123,7 +103,7 @@ class RedisCounts:
         self.prefix = f"seal:copies:{db_number}"
         self.outage = OutageLog("Redis at SEAL_REDIS_URL is unreachable (%s): copy counts go to the database "
                                 "from each process until it is back",
-                                "Redis is reachable again: copy counts go through Redis again")
+                                "Redis is reachable again: copy counts go through Redis again", log)
         self._drain = self.client.register_script(_DRAIN)
 
     def _keys(self, batch=None):
@@ -191,7 +171,7 @@ class CopyCounts:
         self.interval = config["SEAL_COPY_FLUSH_SECONDS"]
         self.redis = RedisCounts(config["SEAL_REDIS_URL"]) if config.get("SEAL_REDIS_URL") else None
         self.database = OutageLog("Copy counts could not be written to the database (%s): kept in memory "
-                                  "and tried again", "Copy counts reach the database again")
+                                  "and tried again", "Copy counts reach the database again", log)
         self.dropped_total = 0
         self._timer_pid = None
         self._timer_lock = threading.Lock()

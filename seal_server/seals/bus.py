@@ -16,6 +16,27 @@ CHANNEL = "seal:invalidate:{db}"  # per Redis database number: pub/sub channels 
 log = logging.getLogger(__name__)
 
 
+class OutageLog:
+    """Says once that a backend is down and once that it is back."""
+
+    def __init__(self, down_message, back_message, logger=log):
+        self.down_message, self.back_message, self.log = down_message, back_message, logger
+        self._down = False
+        self._lock = threading.Lock()
+
+    def down(self, error):
+        with self._lock:
+            if not self._down:
+                self._down = True
+                self.log.warning(self.down_message, error)
+
+    def up(self):
+        with self._lock:
+            if self._down:
+                self._down = False
+                self.log.warning(self.back_message)
+
+
 class InvalidationBus:
     def __init__(self, url, drop, clear, retry_seconds=1.0):
         import redis
@@ -23,8 +44,9 @@ class InvalidationBus:
         self.url, self.drop, self.clear, self.retry_seconds = url, drop, clear, retry_seconds
         self._redis = redis
         self.channel = CHANNEL.format(db=redis.Redis.from_url(url).connection_pool.connection_kwargs.get("db", 0))
-        self._down = False
-        self._down_lock = threading.Lock()
+        self.outage = OutageLog("Redis at SEAL_REDIS_URL is unreachable (%s): caches expire by time only "
+                                "and rate limits count per process until it is back",
+                                "Redis is reachable again: invalidation across processes resumed")
         self.subscribed = threading.Event()
         self._stop = threading.Event()
         self._client = None
@@ -45,24 +67,11 @@ class InvalidationBus:
     def stop(self):
         self._stop.set()
 
-    def _outage(self, error):
-        with self._down_lock:
-            if not self._down:
-                self._down = True
-                log.warning("Redis at SEAL_REDIS_URL is unreachable (%s): caches expire by time only "
-                            "and rate limits count per process until it is back", error)
-
-    def _recovered(self):
-        with self._down_lock:
-            if self._down:
-                self._down = False
-                log.warning("Redis is reachable again: invalidation across processes resumed")
-
     def publish(self, public_id):
         try:
             self._client.publish(self.channel, public_id)
         except self._redis.RedisError as error:
-            self._outage(error)
+            self.outage.down(error)
 
     def _listen(self):
         while not self._stop.is_set():
@@ -72,7 +81,7 @@ class InvalidationBus:
                 pubsub.subscribe(self.channel)
                 pubsub.get_message(timeout=1)  # the subscription's confirmation
                 self.clear()  # whatever changed while we were not listening
-                self._recovered()
+                self.outage.up()
                 self.subscribed.set()
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=1)
@@ -80,7 +89,7 @@ class InvalidationBus:
                         self.drop(message["data"].decode("utf-8", "replace"))
             except (self._redis.RedisError, OSError) as error:
                 self.subscribed.clear()
-                self._outage(error)
+                self.outage.down(error)
                 self._stop.wait(self.retry_seconds)
             finally:
                 if pubsub is not None:
