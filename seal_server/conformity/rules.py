@@ -112,10 +112,6 @@ def rating_due(requested_at, days=RATING_ANSWER_DAYS):
     return requested_at + timedelta(days=days)
 
 
-def is_overdue(due_at, now, decided):
-    return not decided and now > due_at
-
-
 CERTIFICATE_MIN_DAYS = 14
 
 

@@ -56,12 +56,6 @@ def owned_seal(account, public_id):
         .where(Seal.public_id == public_id, Owner.account_id == account.id))
 
 
-def owned_seals(account):
-    return db.session.scalars(
-        select(Seal).join(Business).join(Owner, Business.owner_id == Owner.id)
-        .where(Owner.account_id == account.id).order_by(Seal.id)).all()
-
-
 def add_licence(seal, form, scan, *, now, actor):
     """Record a licence the owner declares, waiting for staff to verify its scan."""
     errors = {}

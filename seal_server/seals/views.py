@@ -5,7 +5,6 @@ from .. import signing
 from ..clock import utcnow
 from ..iran.digits import parse_int
 from . import cache, public_wsgi, rules, search, service
-from .openapi import OPENAPI  # noqa: F401
 from .openapi import document as openapi_document
 from .public import seal_json  # noqa: F401  (kept importable from here)
 

@@ -19,7 +19,7 @@ from ..iran.identifiers import IdentifierError, clean_national_code
 from ..marks import N_
 from ..onboarding import issuance
 from ..onboarding import service as onboarding
-from ..onboarding.models import LIVE_APPLICATION, SUBMITTED, TRANSFER, Application
+from ..onboarding.models import LIVE_APPLICATION, SUBMITTED, TRANSFER
 from ..seals import service as seals
 from ..seals.models import Seal
 from .models import ACCEPTED, APPROVED, CANCELLED, OFFERED, OPEN, Transfer
@@ -49,12 +49,6 @@ def open_for(seal):
 def history(seal):
     """Every transfer of this seal, newest first: both sides read it."""
     return db.session.scalars(select(Transfer).where(Transfer.seal_id == seal.id).order_by(Transfer.id.desc())).all()
-
-
-def offered_to(account):
-    """Transfers waiting for this account's acceptance (named by its national code)."""
-    return db.session.scalars(select(Transfer).where(
-        Transfer.to_national_code == account.national_code, Transfer.status == OFFERED).order_by(Transfer.id)).all()
 
 
 def of_account(account):
